@@ -1,0 +1,37 @@
+use serde::{Deserialize, Serialize};
+
+/// What changed. Later capabilities add their kinds (notebook, run, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A user signed in.
+    SignedIn,
+    /// A user signed out.
+    SignedOut,
+}
+
+/// A state change that the server streams to the browsers allowed to see it
+/// (`GET /api/v1/events`, Server-Sent Events whose `event:` field is the kind).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub kind: EventKind,
+    /// The profile the change belongs to; `None` for changes outside any profile.
+    pub profile: Option<String>,
+    /// The user the change concerns, when it concerns one user only.
+    pub user: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    /// Kind-specific details.
+    #[serde(default)]
+    pub data: serde_json::Value,
+}
+
+impl EventKind {
+    /// The SSE `event:` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::SignedIn => "signed_in",
+            EventKind::SignedOut => "signed_out",
+        }
+    }
+}

@@ -1,0 +1,11 @@
+use serde::{Deserialize, Serialize};
+
+/// Who the server believes is asking: the answer of `GET /api/v1/whoami`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoAmI {
+    pub user: String,
+    pub groups: Vec<String>,
+    pub is_admin: bool,
+    /// How the user signed in: `local` for the built-in admin account.
+    pub auth_method: String,
+}

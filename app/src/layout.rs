@@ -1,0 +1,103 @@
+//! The signed-in frame: top bar (profile selector, user menu), left navigation, main area.
+
+use api::WhoAmI;
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::{use_location, use_query_map};
+
+use crate::components::UserMenu;
+use crate::nav::{SECTIONS, href_with_profile};
+use crate::server_fns::whoami;
+
+#[component]
+pub fn Layout() -> impl IntoView {
+    let me = Resource::new(|| (), |_| whoami());
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="/">"Capstan"</a>
+            <ProfileSelector/>
+            <Suspense fallback=|| view! { <span class="user-menu">"…"</span> }>
+                {move || Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(user)) => view! { <UserMenu user/> }.into_any(),
+                        Ok(None) => view! { <a class="button" href="/login">"Sign in"</a> }.into_any(),
+                        Err(e) => view! { <span role="alert">{format!("Could not load your account: {e}")}</span> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
+        <div class="frame">
+            <SideNav/>
+            <main id="main" tabindex="-1">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}
+
+/// The profile in the URL (`?ns=`), which every link keeps.
+pub fn selected_profile() -> Memo<Option<String>> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get("ns").filter(|ns| !ns.is_empty()))
+}
+
+#[component]
+fn SideNav() -> impl IntoView {
+    let location = use_location();
+    let profile = selected_profile();
+    view! {
+        <nav class="sidenav" aria-label="Main">
+            <ul>
+                {SECTIONS
+                    .iter()
+                    .map(|section| {
+                        let path = section.path;
+                        let current = move || {
+                            (location.pathname.get() == path).then_some("page")
+                        };
+                        view! {
+                            <li>
+                                <a
+                                    href=move || href_with_profile(path, profile.get().as_deref())
+                                    aria-current=current
+                                >
+                                    {section.label}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// Chooses the profile to work in. A plain GET form, so it works without JavaScript; the
+/// list fills once profiles exist.
+#[component]
+fn ProfileSelector() -> impl IntoView {
+    let location = use_location();
+    let profile = selected_profile();
+    view! {
+        <form class="profile-selector" method="get" action=move || location.pathname.get()>
+            <label for="ns">"Profile"</label>
+            <select id="ns" name="ns">
+                {move || match profile.get() {
+                    Some(ns) => view! { <option value=ns.clone() selected>{ns.clone()}</option> }.into_any(),
+                    None => view! { <option value="">"No profiles yet"</option> }.into_any(),
+                }}
+            </select>
+            <button type="submit" class="button secondary">"Switch"</button>
+        </form>
+    }
+}
+
+/// The signed-in user's name for components below the layout.
+pub fn user_label(user: &WhoAmI) -> String {
+    if user.is_admin {
+        format!("{} (admin)", user.user)
+    } else {
+        user.user.clone()
+    }
+}

@@ -1,0 +1,12 @@
+//! Capstan's dashboard. Pages render on the server (readable without JavaScript) and hydrate
+//! in the browser for interaction. Server functions stay thin: principal -> backend -> DTO.
+
+mod components;
+pub mod events;
+mod layout;
+mod nav;
+mod pages;
+pub mod server_fns;
+mod shell;
+
+pub use shell::{App, shell};

@@ -1,0 +1,11 @@
+//! Sign-in and sessions: the session store in Capstan's database, the middleware that turns a
+//! session into a [`backend::authz::Principal`] on the request, and the sign-in handlers.
+
+mod local;
+mod principal;
+mod session_store;
+mod session_user;
+
+pub use local::{sign_in, sign_out};
+pub use principal::{Authenticated, attach_principal, require_sign_in_for_pages};
+pub use session_store::DbSessionStore;

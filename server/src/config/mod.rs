@@ -1,0 +1,141 @@
+//! Configuration: one typed [`Config`], read from a TOML file (`--config`), then `CAPSTAN_*`
+//! environment variables, then flags, each overriding the one before. Every setting is listed
+//! once in [`settings::SETTINGS`]; an unknown key or a malformed value stops the start with a
+//! message that names it.
+
+mod load;
+mod settings;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub use load::{Sources, load};
+pub use settings::{SETTINGS, settings_table};
+
+/// Output format of the logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `None`: a SQLite file in the data directory.
+    pub database_url: Option<String>,
+    pub admin_password: Option<String>,
+    pub local_admin: bool,
+    pub public_url: Option<String>,
+    pub site_root: PathBuf,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub session_idle_minutes: u64,
+    pub session_max_hours: u64,
+    pub shutdown_grace_seconds: u64,
+}
+
+impl Config {
+    /// The database URL in effect: the configured one, or SQLite under the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("capstan.db").display()
+            ),
+        }
+    }
+
+    /// The address browsers use; decides whether cookies are marked Secure.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    pub fn serves_https(&self) -> bool {
+        self.public_url().starts_with("https://")
+    }
+
+    /// One `key = value` line per setting, secrets and database passwords redacted.
+    pub fn redacted_lines(&self) -> Vec<String> {
+        let values = self.values();
+        SETTINGS
+            .iter()
+            .zip(values)
+            .map(|(setting, value)| {
+                let shown = match value {
+                    None => "(unset)".to_owned(),
+                    Some(_) if setting.secret => "<redacted>".to_owned(),
+                    Some(v) if setting.key == "database_url" => redact_url_password(&v),
+                    Some(v) => v,
+                };
+                format!("{} = {shown}", setting.key)
+            })
+            .collect()
+    }
+
+    /// Values in the order of [`SETTINGS`].
+    fn values(&self) -> Vec<Option<String>> {
+        vec![
+            Some(self.listen.to_string()),
+            Some(self.data_dir.display().to_string()),
+            Some(self.database_url()),
+            self.admin_password.clone(),
+            Some(self.local_admin.to_string()),
+            Some(self.public_url()),
+            Some(self.site_root.display().to_string()),
+            Some(format!("{:?}", self.log_format).to_lowercase()),
+            Some(self.log_level.clone()),
+            Some(self.session_idle_minutes.to_string()),
+            Some(self.session_max_hours.to_string()),
+            Some(self.shutdown_grace_seconds.to_string()),
+        ]
+    }
+}
+
+/// `postgres://user:secret@host/db` -> `postgres://user:<redacted>@host/db`.
+fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:<redacted>@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(
+            redact_url_password("postgres://capstan:hunter2@db:5432/capstan"),
+            "postgres://capstan:<redacted>@db:5432/capstan"
+        );
+        assert_eq!(
+            redact_url_password("postgres://db/capstan"),
+            "postgres://db/capstan"
+        );
+        assert_eq!(
+            redact_url_password("sqlite://data/x.db"),
+            "sqlite://data/x.db"
+        );
+    }
+
+    #[test]
+    fn every_setting_has_a_value_in_the_printout() {
+        let config = load(&Sources::empty()).expect("defaults load");
+        assert_eq!(config.values().len(), SETTINGS.len());
+    }
+}

@@ -1,0 +1,164 @@
+//! The one list of settings: key, type, default, whether it is secret, and what it does.
+//! The loader, the redacted printout and the README's table all follow it.
+
+/// The type a setting's value must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Bool,
+    Integer,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Setting {
+    /// The key in the TOML file; the environment variable is `CAPSTAN_` + its upper case.
+    pub key: &'static str,
+    pub kind: Kind,
+    /// `None`: unset unless configured.
+    pub default: Option<&'static str>,
+    pub secret: bool,
+    pub help: &'static str,
+}
+
+impl Setting {
+    pub fn env_var(&self) -> String {
+        format!("CAPSTAN_{}", self.key.to_uppercase())
+    }
+}
+
+const fn setting(
+    key: &'static str,
+    kind: Kind,
+    default: Option<&'static str>,
+    help: &'static str,
+) -> Setting {
+    Setting {
+        key,
+        kind,
+        default,
+        secret: false,
+        help,
+    }
+}
+
+pub const SETTINGS: &[Setting] = &[
+    setting(
+        "listen",
+        Kind::Text,
+        Some("127.0.0.1:8080"),
+        "Address and port the HTTP server listens on.",
+    ),
+    setting(
+        "data_dir",
+        Kind::Text,
+        Some("./data"),
+        "Folder for the SQLite database and workloads' files; created if missing.",
+    ),
+    setting(
+        "database_url",
+        Kind::Text,
+        None,
+        "sqlite://… or postgres://…; default: the SQLite file capstan.db in data_dir.",
+    ),
+    Setting {
+        secret: true,
+        ..setting(
+            "admin_password",
+            Kind::Text,
+            None,
+            "Sets the built-in admin's password at every start; unset: generated once on the first start.",
+        )
+    },
+    setting(
+        "local_admin",
+        Kind::Bool,
+        Some("true"),
+        "Whether the built-in admin may sign in with a password.",
+    ),
+    setting(
+        "public_url",
+        Kind::Text,
+        None,
+        "The URL browsers use; https:// marks cookies Secure. Default: http:// + listen.",
+    ),
+    setting(
+        "site_root",
+        Kind::Text,
+        Some("target/site"),
+        "Folder with the built site (pkg/ with wasm, JS and CSS), as cargo-leptos writes it.",
+    ),
+    setting("log_format", Kind::Text, Some("text"), "text or json."),
+    setting(
+        "log_level",
+        Kind::Text,
+        Some("info"),
+        "A tracing filter: a level, or directives such as `info,server=debug,sqlx=warn`.",
+    ),
+    setting(
+        "session_idle_minutes",
+        Kind::Integer,
+        Some("480"),
+        "A session unused this long ends.",
+    ),
+    setting(
+        "session_max_hours",
+        Kind::Integer,
+        Some("24"),
+        "A session ends this long after sign-in, used or not.",
+    ),
+    setting(
+        "shutdown_grace_seconds",
+        Kind::Integer,
+        Some("30"),
+        "On SIGTERM, how long requests in flight may take to finish.",
+    ),
+];
+
+/// The settings as a Markdown table, for `capstan settings` and the README.
+pub fn settings_table() -> String {
+    let mut out =
+        String::from("| key | environment variable | default | meaning |\n|---|---|---|---|\n");
+    for s in SETTINGS {
+        let default = match (s.default, s.secret) {
+            (_, true) => "(secret)".to_owned(),
+            (Some(d), false) => format!("`{d}`"),
+            (None, false) => "(unset)".to_owned(),
+        };
+        out.push_str(&format!(
+            "| `{}` | `{}` | {default} | {} |\n",
+            s.key,
+            s.env_var(),
+            s.help
+        ));
+    }
+    out
+}
+
+pub fn find(key: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.key == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readme_has_the_current_settings_table() {
+        let readme = include_str!("../../../README.md");
+        assert!(
+            readme.contains(&settings_table()),
+            "README.md's settings table is out of date: paste the output of `capstan settings`"
+        );
+    }
+
+    #[test]
+    fn keys_are_unique() {
+        for (i, a) in SETTINGS.iter().enumerate() {
+            assert!(
+                SETTINGS[i + 1..].iter().all(|b| b.key != a.key),
+                "{}",
+                a.key
+            );
+        }
+    }
+}

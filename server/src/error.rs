@@ -1,0 +1,47 @@
+//! `AppError`: the one error type at the HTTP edge. Each variant maps to a status and a JSON
+//! body (`api::ApiError`) with a message a person can act on. Causes are logged, not leaked.
+
+use api::ApiError;
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("sign in first: this endpoint needs a signed-in user or an API token")]
+    Unauthenticated,
+    #[error("there is no such endpoint")]
+    NotFound,
+    #[error("the database is not available")]
+    Store(#[from] backend::store::StoreError),
+    #[error("the account service failed")]
+    Accounts(#[from] backend::local_accounts::AccountError),
+    #[error("the session could not be read or written")]
+    Session(#[from] tower_sessions::session::Error),
+}
+
+impl AppError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::Store(_) | AppError::Accounts(_) | AppError::Session(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        if status.is_server_error() {
+            tracing::error!(error = ?self, "request failed");
+        }
+        let body = ApiError {
+            error: code.to_owned(),
+            message: self.to_string(),
+        };
+        (status, Json(body)).into_response()
+    }
+}

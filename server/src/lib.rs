@@ -1,0 +1,16 @@
+//! The `capstan` server: configuration, the HTTP surface, sign-in and sessions, and the
+//! background loops. `main.rs` is only the command line over this library, so that tests can
+//! build the same router.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod readiness;
+pub mod router;
+pub mod serve;
+pub mod state;
+pub mod telemetry;
+pub mod version;

@@ -1,0 +1,65 @@
+//! The whole HTTP surface in one router, with its layers in the order a request meets them.
+
+use app::{App, shell};
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::auth::{self, DbSessionStore};
+use crate::http::{csrf, health, metrics, request_id, security_headers};
+use crate::state::AppState;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "capstan_session";
+
+pub fn build(state: AppState) -> Router {
+    let leptos_options = state.leptos.clone();
+    let pages = generate_route_list(App);
+
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.store.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.serves_https())
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            i64::try_from(state.config.session_idle_minutes).unwrap_or(i64::MAX / 60),
+        )));
+
+    // Everything that knows who is asking: pages, server functions, the REST API, sign-in.
+    let signed_in = Router::new()
+        .leptos_routes(&state, pages, move || shell(leptos_options.clone()))
+        .nest("/api/v1", crate::api::routes())
+        .route("/auth/local", post(auth::sign_in))
+        .route("/auth/logout", post(auth::sign_out))
+        .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(
+            ServiceBuilder::new()
+                .layer(sessions)
+                .layer(from_fn_with_state(state.clone(), auth::attach_principal))
+                .layer(from_fn(auth::require_sign_in_for_pages))
+                .layer(from_fn_with_state(state.clone(), csrf::same_origin_only)),
+        );
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::render))
+        .merge(signed_in)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id::HEADER, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+                .layer(PropagateRequestIdLayer::new(request_id::HEADER))
+                .layer(from_fn(security_headers::add))
+                .layer(from_fn(metrics::track))
+                .layer(CompressionLayer::new()),
+        )
+        .with_state(state)
+}

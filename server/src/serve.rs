@@ -1,0 +1,211 @@
+//! `capstan serve`: prepare the data directory and database, bind, serve until SIGTERM.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use backend::clock::now_ms;
+use backend::events::EventBus;
+use backend::local_accounts::{self, AdminBootstrap};
+use backend::store::Store;
+use leptos::config::{Env, LeptosOptions};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::readiness::Readiness;
+use crate::state::AppState;
+
+/// How often a database that was down at start is tried again.
+const DATABASE_RETRY: Duration = Duration::from_secs(5);
+/// How often expired sessions are deleted.
+const SESSION_CLEANUP: Duration = Duration::from_secs(600);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the address {0} is already in use (set CAPSTAN_LISTEN or --listen to another port)")]
+    PortInUse(std::net::SocketAddr),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] backend::store::StoreError),
+    #[error("the server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+pub async fn run(config: Config) -> Result<(), ServeError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| ServeError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
+    let store = Store::connect_lazy(&config.database_url())?;
+    let listener = TcpListener::bind(config.listen).await.map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AddrInUse {
+            ServeError::PortInUse(config.listen)
+        } else {
+            ServeError::Bind {
+                addr: config.listen,
+                source,
+            }
+        }
+    })?;
+
+    let readiness = Arc::new(Readiness::default());
+    prepare_database(
+        store.clone(),
+        config.admin_password.clone(),
+        readiness.clone(),
+    )
+    .await;
+
+    let (stopping, shutdown) = watch::channel(false);
+    let state = AppState {
+        leptos: leptos_options(&config),
+        config: Arc::new(config),
+        store: store.clone(),
+        events: EventBus::default(),
+        metrics: crate::http::metrics::handle(),
+        readiness,
+        shutdown,
+    };
+    tokio::spawn(clean_expired_sessions(store.clone()));
+
+    let grace = Duration::from_secs(state.config.shutdown_grace_seconds);
+    let mut grace_clock = state.shutdown.clone();
+    println!("Capstan is listening on {}", state.config.public_url());
+    let app = crate::router::build(state);
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        termination().await;
+        tracing::info!(
+            grace_seconds = grace.as_secs(),
+            "shutting down: finishing requests in flight"
+        );
+        let _ = stopping.send(true);
+    });
+    tokio::select! {
+        result = server => result.map_err(ServeError::Serve)?,
+        () = async {
+            let _ = grace_clock.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!("requests still in flight after the grace period; stopping anyway");
+        }
+    }
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Migrations and the admin account. A database that is down is retried in the background;
+/// meanwhile `/readyz` reports the cause.
+async fn prepare_database(store: Store, admin_password: Option<String>, readiness: Arc<Readiness>) {
+    let attempt = {
+        let store = store.clone();
+        let admin_password = admin_password.clone();
+        move || {
+            let store = store.clone();
+            let admin_password = admin_password.clone();
+            async move {
+                store.migrate().await.map_err(|e| e.to_string())?;
+                local_accounts::bootstrap_admin(&store, admin_password.as_deref())
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        }
+    };
+    match attempt().await {
+        Ok(bootstrap) => {
+            announce(&bootstrap);
+            readiness.mark_ready();
+        }
+        Err(cause) => {
+            tracing::error!(%cause, "the database is not ready; retrying in the background");
+            readiness.mark_failed(cause);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(DATABASE_RETRY).await;
+                    match attempt().await {
+                        Ok(bootstrap) => {
+                            announce(&bootstrap);
+                            readiness.mark_ready();
+                            tracing::info!("the database is ready");
+                            return;
+                        }
+                        Err(cause) => readiness.mark_failed(cause),
+                    }
+                }
+            });
+        }
+    }
+}
+
+fn announce(bootstrap: &AdminBootstrap) {
+    match bootstrap {
+        AdminBootstrap::CreatedWithGeneratedPassword(password) => {
+            println!(
+                "First start: sign in as `{}` with the password {password}\n\
+                 (shown once; `capstan admin reset-password` makes a new one)",
+                local_accounts::ADMIN_USER
+            );
+        }
+        AdminBootstrap::PasswordFromConfiguration => {
+            tracing::info!("the admin password was set from the configuration");
+        }
+        AdminBootstrap::Unchanged => {}
+    }
+}
+
+async fn clean_expired_sessions(store: Store) {
+    let mut every = tokio::time::interval(SESSION_CLEANUP);
+    loop {
+        every.tick().await;
+        match store.sessions().delete_expired(now_ms()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "deleted expired sessions"),
+            Err(e) => tracing::warn!(error = %e, "could not delete expired sessions"),
+        }
+    }
+}
+
+fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("capstan")
+        .site_root(config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen)
+        .env(Env::PROD)
+        .build()
+}
+
+/// SIGTERM (Kubernetes, systemd) or Ctrl-C.
+async fn termination() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

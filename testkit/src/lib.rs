@@ -1,0 +1,8 @@
+//! Pieces that tests and `cargo xtask test` share.
+
+mod postgres;
+
+pub use postgres::{PgCluster, PgError};
+
+/// The variable through which `cargo xtask test` hands its PostgreSQL server to the tests.
+pub const POSTGRES_URL_VAR: &str = "CAPSTAN_TEST_POSTGRES_URL";

@@ -1,0 +1,149 @@
+//! Building and running the release server.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::process::{root, run, step};
+use crate::tools::path_with_tools;
+
+pub fn binary() -> PathBuf {
+    root().join("target").join("release").join("capstan")
+}
+
+pub fn site_root() -> PathBuf {
+    root().join("target").join("site")
+}
+
+/// The release site (wasm, JS, CSS) and binary, through cargo-leptos.
+pub fn build_release() -> Result<(), String> {
+    step("building Capstan in release (server and wasm; minutes from cold, seconds after)");
+    run(Command::new("cargo")
+        .args(["leptos", "build", "--release"])
+        .env("PATH", path_with_tools()))
+}
+
+/// `cargo xtask serve`: Capstan in the foreground on its embedded defaults.
+pub fn run_foreground(args: &[String]) -> Result<(), String> {
+    step("starting Capstan (Ctrl-C stops it)");
+    let status = Command::new(binary())
+        .args(args)
+        .env("CAPSTAN_SITE_ROOT", site_root())
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("could not start {}: {e}", binary().display()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("capstan exited with {status}"))
+    }
+}
+
+/// A release server on a free port with a throwaway data directory, for tests and benchmarks.
+pub struct RunningServer {
+    child: Child,
+    pub url: String,
+    pub admin_password: String,
+    data_dir: PathBuf,
+}
+
+impl RunningServer {
+    pub fn start(extra_env: &[(&str, &str)]) -> Result<Self, String> {
+        let port = free_port()?;
+        let data_dir =
+            std::env::temp_dir().join(format!("capstan-xtask-{}-{port}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data_dir);
+        let admin_password = format!("pw-{}-{port}", std::process::id());
+        let listen = format!("127.0.0.1:{port}");
+        let mut command = Command::new(binary());
+        command
+            .arg("serve")
+            .env("CAPSTAN_LISTEN", &listen)
+            .env("CAPSTAN_DATA_DIR", &data_dir)
+            .env("CAPSTAN_SITE_ROOT", site_root())
+            .env("CAPSTAN_ADMIN_PASSWORD", &admin_password)
+            .env("CAPSTAN_LOG_LEVEL", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .current_dir(root());
+        for (key, value) in extra_env {
+            command.env(key, value);
+        }
+        let child = command
+            .spawn()
+            .map_err(|e| format!("could not start {}: {e}", binary().display()))?;
+        let server = RunningServer {
+            child,
+            url: format!("http://{listen}"),
+            admin_password,
+            data_dir,
+        };
+        server.wait_ready(Duration::from_secs(30))?;
+        Ok(server)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0)
+    }
+
+    fn wait_ready(&self, limit: Duration) -> Result<(), String> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if http_status(self.port(), "/readyz") == Some(200) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Err(format!(
+            "the server at {} did not become ready in {limit:?}",
+            self.url
+        ))
+    }
+
+    /// SIGTERM, then wait: the server finishes requests in flight and exits.
+    pub fn stop(mut self) -> Result<(), String> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let status = self.child.wait().map_err(|e| e.to_string())?;
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("the server exited with {status} after SIGTERM"))
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+pub fn free_port() -> Result<u16, String> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
+
+/// The status of a plain GET, or `None` when nothing answers.
+pub fn http_status(port: u16, path: &str) -> Option<u16> {
+    crate::http_client::request(port, "GET", path, &[], "")
+        .ok()
+        .map(|(status, _, _)| status)
+}

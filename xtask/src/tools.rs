@@ -1,0 +1,137 @@
+//! Installs what a fresh machine lacks, at pinned versions. Everything comes from crates.io,
+//! npm or Debian; nothing is downloaded from GitHub (it is unreachable here).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::process::{root, run, step, version_of};
+
+const CARGO_LEPTOS_VERSION: &str = "0.3.8";
+/// Debian's binaryen (108) builds a wasm that fails to hydrate; npm's works.
+const BINARYEN_VERSION: &str = "132.0.0";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Where npm-installed tools live (ignored by git).
+pub fn tools_dir() -> PathBuf {
+    root().join(".tools")
+}
+
+/// PATH with the npm-installed tools first, so cargo-leptos finds `wasm-opt`.
+pub fn path_with_tools() -> String {
+    let bin = tools_dir().join("node_modules").join(".bin");
+    let current = std::env::var("PATH").unwrap_or_default();
+    format!("{}:{current}", bin.display())
+}
+
+/// The wasm target, cargo-leptos, wasm-bindgen (the lock file's version) and wasm-opt.
+pub fn ensure_build_tools() -> Result<(), String> {
+    ensure_wasm_target()?;
+    ensure_cargo_leptos()?;
+    ensure_wasm_bindgen()?;
+    ensure_wasm_opt()
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains(WASM_TARGET))
+        .unwrap_or(false);
+    if installed {
+        return Ok(());
+    }
+    step(&format!("installing the Rust target {WASM_TARGET}"));
+    run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+fn ensure_cargo_leptos() -> Result<(), String> {
+    let current = version_of("cargo-leptos").unwrap_or_default();
+    if current.ends_with(CARGO_LEPTOS_VERSION) {
+        return Ok(());
+    }
+    step(&format!(
+        "installing cargo-leptos {CARGO_LEPTOS_VERSION} (no downloads at build time); this compiles for 10-15 minutes, once"
+    ));
+    run(Command::new("cargo").args([
+        "install",
+        "cargo-leptos",
+        "--version",
+        CARGO_LEPTOS_VERSION,
+        "--locked",
+        "--features",
+        "no_downloads",
+    ]))
+}
+
+fn ensure_wasm_bindgen() -> Result<(), String> {
+    let wanted = locked_version("wasm-bindgen")?;
+    let current = version_of("wasm-bindgen").unwrap_or_default();
+    if current == format!("wasm-bindgen {wanted}") {
+        return Ok(());
+    }
+    step(&format!(
+        "installing wasm-bindgen-cli {wanted} (the version in Cargo.lock); about 2 minutes, once"
+    ));
+    // Not --locked: its lock file names a yanked crate.
+    run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &wanted]))
+}
+
+fn ensure_wasm_opt() -> Result<(), String> {
+    let wasm_opt = tools_dir()
+        .join("node_modules")
+        .join(".bin")
+        .join("wasm-opt");
+    let current = Command::new(&wasm_opt)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains(&BINARYEN_VERSION[..3]))
+        .unwrap_or(false);
+    if current {
+        return Ok(());
+    }
+    step(&format!(
+        "installing wasm-opt (npm binaryen {BINARYEN_VERSION})"
+    ));
+    std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(tools_dir())
+        .arg(format!("binaryen@{BINARYEN_VERSION}")))
+}
+
+/// Debian packages the tests need: chromium for the browser tests, PostgreSQL for the
+/// database tests, wrk for the benchmark.
+pub fn ensure_debian_packages(packages: &[(&str, &str)]) -> Result<(), String> {
+    let missing: Vec<&str> = packages
+        .iter()
+        .filter(|(_, probe)| !PathBuf::from(probe).exists())
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    step(&format!(
+        "installing Debian packages: {}",
+        missing.join(" ")
+    ));
+    run(Command::new("apt-get").arg("update").arg("-qq"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// A package's version as Cargo.lock pins it.
+fn locked_version(package: &str) -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let marker = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&marker)
+        .ok_or_else(|| format!("Cargo.lock has no {package}"))?
+        + marker.len();
+    let end = lock[start..]
+        .find('"')
+        .ok_or_else(|| format!("Cargo.lock's {package} entry is malformed"))?;
+    Ok(lock[start..start + end].to_owned())
+}
