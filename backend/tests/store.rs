@@ -1,11 +1,9 @@
 //! The store's contract, run against SQLite and a real PostgreSQL alike.
 
-mod support;
-
 use backend::local_accounts::{self, ADMIN_USER, AdminBootstrap};
 use backend::store::{DatabaseKind, SessionRecord, Store};
 
-on_both_databases!(
+testkit::on_both_databases!(
     migrations_are_idempotent,
     password_hashes_are_created_and_replaced,
     create_if_missing_never_overwrites,

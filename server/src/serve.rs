@@ -66,15 +66,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     .await;
 
     let (stopping, shutdown) = watch::channel(false);
-    let state = AppState {
-        leptos: leptos_options(&config),
-        config: Arc::new(config),
-        store: store.clone(),
-        events: EventBus::default(),
-        metrics: crate::http::metrics::handle(),
-        readiness,
-        shutdown,
-    };
+    let state = app_state(config, store.clone(), readiness, shutdown);
     tokio::spawn(clean_expired_sessions(store.clone()));
 
     let grace = Duration::from_secs(state.config.shutdown_grace_seconds);
@@ -175,6 +167,24 @@ async fn clean_expired_sessions(store: Store) {
             Ok(n) => tracing::info!(sessions = n, "deleted expired sessions"),
             Err(e) => tracing::warn!(error = %e, "could not delete expired sessions"),
         }
+    }
+}
+
+/// The state every handler shares; tests build theirs with this too.
+pub fn app_state(
+    config: Config,
+    store: Store,
+    readiness: Arc<Readiness>,
+    shutdown: watch::Receiver<bool>,
+) -> AppState {
+    AppState {
+        leptos: leptos_options(&config),
+        config: Arc::new(config),
+        store,
+        events: EventBus::default(),
+        metrics: crate::http::metrics::handle(),
+        readiness,
+        shutdown,
     }
 }
 

@@ -31,7 +31,10 @@ pub async fn stream(
             std::future::ready(out.map(Ok))
         })
         .take_until(async move {
-            let _ = shutdown.wait_for(|stopping| *stopping).await;
+            // A dropped sender means nobody will ever ask for shutdown: stream on.
+            if shutdown.wait_for(|stopping| *stopping).await.is_err() {
+                std::future::pending::<()>().await;
+            }
         });
     Sse::new(events).keep_alive(KeepAlive::default())
 }

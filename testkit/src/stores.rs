@@ -1,11 +1,11 @@
-//! Stores for the tests: a SQLite file in a temporary folder, or a fresh database on a real
+//! Test stores: a SQLite file in a temporary folder, or a fresh database on a real
 //! PostgreSQL server (the one `cargo xtask test` started, else one started for this test).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use crate::{POSTGRES_URL_VAR, PgCluster};
 use backend::store::Store;
 use sqlx::Connection;
-use testkit::{POSTGRES_URL_VAR, PgCluster};
 
 /// Keeps what a test store lives on until the test ends.
 pub enum Keep {
@@ -63,15 +63,15 @@ macro_rules! on_both_databases {
     ($($test:ident),* $(,)?) => {
         $(
             mod $test {
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    let (store, _keep) = $crate::support::sqlite().await;
+                    let (store, _keep) = $crate::sqlite().await;
                     super::$test(store).await;
                 }
 
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    let (store, _keep) = $crate::support::postgres().await;
+                    let (store, _keep) = $crate::postgres().await;
                     super::$test(store).await;
                 }
             }
