@@ -13,7 +13,7 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::readiness::Readiness;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 
 /// How often a database that was down at start is tried again.
 const DATABASE_RETRY: Duration = Duration::from_secs(5);
@@ -177,15 +177,15 @@ pub fn app_state(
     readiness: Arc<Readiness>,
     shutdown: watch::Receiver<bool>,
 ) -> AppState {
-    AppState {
+    AppState::new(Shared {
         leptos: leptos_options(&config),
-        config: Arc::new(config),
+        config,
         store,
         events: EventBus::default(),
         metrics: crate::http::metrics::handle(),
         readiness,
         shutdown,
-    }
+    })
 }
 
 fn leptos_options(config: &Config) -> LeptosOptions {

@@ -10,10 +10,26 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::readiness::Readiness;
 
-/// What every handler may reach. Cheap to clone: everything inside is shared.
+/// What every handler may reach. One pointer: middleware clones it for every request.
 #[derive(Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
+    pub config: Config,
     pub leptos: LeptosOptions,
     pub store: Store,
     pub events: EventBus,
