@@ -1,5 +1,9 @@
 /// Percent-encodes a value for a URL's query string: everything but RFC 3986's unreserved
 /// characters. Used for `?ns=` links and sign-in return paths alike.
+///
+/// ```
+/// assert_eq!(api::encode_query_value("/runs?ns=team a"), "%2Fruns%3Fns%3Dteam%20a");
+/// ```
 pub fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {

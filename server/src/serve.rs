@@ -69,6 +69,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     let state = app_state(config, store.clone(), readiness, shutdown);
     tokio::spawn(clean_expired_sessions(store.clone()));
 
+    let stop_requested = termination();
     let grace = Duration::from_secs(state.config.shutdown_grace_seconds);
     let mut grace_clock = state.shutdown.clone();
     println!("Capstan is listening on {}", state.config.public_url());
@@ -78,7 +79,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
-        termination().await;
+        stop_requested.await;
         tracing::info!(
             grace_seconds = grace.as_secs(),
             "shutting down: finishing requests in flight"
@@ -198,24 +199,25 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-/// SIGTERM (Kubernetes, systemd) or Ctrl-C.
-async fn termination() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+/// SIGTERM (Kubernetes, systemd) or Ctrl-C. The handlers are installed when this is called,
+/// not when the future is first polled: a signal that arrives right after the URL is printed
+/// must already stop the server gracefully.
+fn termination() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = signal(SignalKind::terminate());
+    let interrupt = signal(SignalKind::interrupt());
+    async move {
+        match (term, interrupt) {
+            (Ok(mut term), Ok(mut interrupt)) => {
+                tokio::select! {
+                    _ = term.recv() => {},
+                    _ = interrupt.recv() => {},
+                }
             }
-            Err(_) => std::future::pending::<()>().await,
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!(error = %e, "cannot listen for termination signals");
+                std::future::pending::<()>().await;
+            }
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
     }
 }

@@ -1,9 +1,9 @@
 //! Building and running the release server.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::process::{root, run, step};
 use crate::tools::path_with_tools;
@@ -16,12 +16,57 @@ pub fn site_root() -> PathBuf {
     root().join("target").join("site")
 }
 
-/// The release site (wasm, JS, CSS) and binary, through cargo-leptos.
+/// The release site (wasm, JS, CSS) and binary, through cargo-leptos; skipped when both are
+/// newer than every source that goes into them (cargo-leptos would spend 20 s re-running
+/// wasm-bindgen and wasm-opt on an unchanged wasm).
 pub fn build_release() -> Result<(), String> {
+    if release_is_fresh() {
+        step("the release build is up to date");
+        return Ok(());
+    }
     step("building Capstan in release (server and wasm; minutes from cold, seconds after)");
     run(Command::new("cargo")
         .args(["leptos", "build", "--release"])
         .env("PATH", path_with_tools()))
+}
+
+fn release_is_fresh() -> bool {
+    let outputs = [binary(), site_root().join("pkg").join("capstan.wasm")];
+    let Some(built) = outputs.iter().map(|p| modified(p)).min().flatten() else {
+        return false;
+    };
+    const SOURCES: &[&str] = &[
+        "Cargo.toml",
+        "Cargo.lock",
+        "api",
+        "backend",
+        "app",
+        "frontend",
+        "server",
+        "migrations",
+        "style",
+        "public",
+    ];
+    SOURCES
+        .iter()
+        .all(|source| newest_in(&root().join(source)).is_some_and(|newest| newest <= built))
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// The newest modification time of a file or of anything below a folder.
+fn newest_in(path: &Path) -> Option<SystemTime> {
+    let own = modified(path)?;
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return Some(own);
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| newest_in(&entry.path()))
+        .chain([own])
+        .max()
 }
 
 /// `cargo xtask serve`: Capstan in the foreground on its embedded defaults.

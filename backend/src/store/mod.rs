@@ -28,6 +28,12 @@ pub enum DatabaseKind {
 
 impl DatabaseKind {
     /// Reads the scheme of a database URL; anything but `sqlite:` and `postgres(ql):` is refused.
+    ///
+    /// ```
+    /// use backend::store::DatabaseKind;
+    /// assert_eq!(DatabaseKind::of_url("sqlite://data/capstan.db").unwrap(), DatabaseKind::Sqlite);
+    /// assert!(DatabaseKind::of_url("mysql://db/capstan").is_err());
+    /// ```
     pub fn of_url(url: &str) -> Result<Self, StoreError> {
         let scheme = url.split(':').next().unwrap_or_default();
         match scheme {
