@@ -50,6 +50,7 @@ fn start(mut command: Command) -> (Child, Vec<String>) {
         }
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("capstan did not start: {lines:?}");
 }
 
