@@ -7,25 +7,22 @@ use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::components::UserMenu;
 use crate::nav::{SECTIONS, href_with_profile};
-use crate::server_fns::whoami;
+use crate::server_fns::signed_in_user;
 
 #[component]
 pub fn Layout() -> impl IntoView {
-    let me = Resource::new(|| (), |_| whoami());
+    // Known synchronously on the server and carried to the browser in the page: no Suspense,
+    // no round trip, nothing to wait for before the frame renders.
+    let me = SharedValue::new(signed_in_user).into_inner();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <a class="brand" href="/">"Capstan"</a>
             <ProfileSelector/>
-            <Suspense fallback=|| view! { <span class="user-menu">"…"</span> }>
-                {move || Suspend::new(async move {
-                    match me.await {
-                        Ok(Some(user)) => view! { <UserMenu user/> }.into_any(),
-                        Ok(None) => view! { <a class="button" href="/login">"Sign in"</a> }.into_any(),
-                        Err(e) => view! { <span role="alert">{format!("Could not load your account: {e}")}</span> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {match me {
+                Some(user) => view! { <UserMenu user/> }.into_any(),
+                None => view! { <a class="button" href="/login">"Sign in"</a> }.into_any(),
+            }}
         </header>
         <div class="frame">
             <SideNav/>
