@@ -72,6 +72,8 @@ fn newest_in(path: &Path) -> Option<SystemTime> {
 /// `cargo xtask serve`: Capstan in the foreground on its embedded defaults.
 pub fn run_foreground(args: &[String]) -> Result<(), String> {
     step("starting Capstan (Ctrl-C stops it)");
+    // `cargo xtask serve -- admin reset-password`: the `--` is for cargo, not for capstan.
+    let args = args.strip_prefix(&["--".to_owned()]).unwrap_or(args);
     let status = Command::new(binary())
         .args(args)
         .env("CAPSTAN_SITE_ROOT", site_root())
