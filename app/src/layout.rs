@@ -2,7 +2,6 @@
 
 use api::WhoAmI;
 use leptos::prelude::*;
-use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::components::UserMenu;
@@ -10,10 +9,11 @@ use crate::nav::{SECTIONS, href_with_profile};
 use crate::server_fns::signed_in_user;
 
 #[component]
-pub fn Layout() -> impl IntoView {
+pub fn Layout(children: Children) -> impl IntoView {
     // Known synchronously on the server and carried to the browser in the page: no Suspense,
     // no round trip, nothing to wait for before the frame renders.
     let me = SharedValue::new(signed_in_user).into_inner();
+    selected_profile();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -27,17 +27,26 @@ pub fn Layout() -> impl IntoView {
         <div class="frame">
             <SideNav/>
             <main id="main" tabindex="-1">
-                <Outlet/>
+                {children()}
             </main>
         </div>
     }
 }
 
-/// The profile in the URL (`?ns=`), which every link keeps.
+/// The profile in the URL (`?ns=`), which every link keeps. Made once per page by the
+/// layout and shared through context.
 pub fn selected_profile() -> Memo<Option<String>> {
+    if let Some(SelectedProfile(memo)) = use_context() {
+        return memo;
+    }
     let query = use_query_map();
-    Memo::new(move |_| query.read().get("ns").filter(|ns| !ns.is_empty()))
+    let memo = Memo::new(move |_| query.read().get("ns").filter(|ns| !ns.is_empty()));
+    provide_context(SelectedProfile(memo));
+    memo
 }
+
+#[derive(Clone, Copy)]
+struct SelectedProfile(Memo<Option<String>>);
 
 #[component]
 fn SideNav() -> impl IntoView {
