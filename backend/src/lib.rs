@@ -5,4 +5,5 @@ pub mod authz;
 pub mod clock;
 pub mod events;
 pub mod local_accounts;
+pub mod profiles;
 pub mod store;
