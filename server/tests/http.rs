@@ -68,6 +68,17 @@ fn location(response: &Response<Body>) -> &str {
         .unwrap_or("")
 }
 
+/// The whole `Set-Cookie` header of a response that must set one.
+fn set_cookie(response: &Response<Body>) -> String {
+    response
+        .headers()
+        .get(header::SET_COOKIE)
+        .expect("a Set-Cookie header")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// Signs in; answers the `name=value` of the session cookie.
 async fn sign_in(app: &Router) -> String {
     let body = format!(
@@ -77,12 +88,7 @@ async fn sign_in(app: &Router) -> String {
     let response = send(app, form_post("/auth/local", &body, None)).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/runs");
-    let set_cookie = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .expect("a session cookie")
-        .to_str()
-        .unwrap();
+    let set_cookie = set_cookie(&response);
     assert!(
         set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
         "{set_cookie}"
@@ -168,13 +174,7 @@ async fn the_session_id_changes_at_sign_in(store: Store) {
         api::encode_query_value(PASSWORD)
     );
     let response = send(&app, form_post("/auth/local", &body, Some(&first))).await;
-    let second = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .expect("a new cookie")
-        .to_str()
-        .unwrap();
-    assert_ne!(second.split(';').next().unwrap(), first);
+    assert_ne!(set_cookie(&response).split(';').next().unwrap(), first);
 }
 
 async fn readyz_answers_when_the_database_does(store: Store) {

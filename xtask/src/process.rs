@@ -38,22 +38,10 @@ pub fn run_captured(command: &mut Command) -> Result<(bool, Vec<String>), String
     let (tx, rx) = mpsc::channel::<String>();
     let mut readers = Vec::new();
     if let Some(out) = child.stdout.take() {
-        let tx = tx.clone();
-        readers.push(std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                println!("{line}");
-                let _ = tx.send(line);
-            }
-        }));
+        readers.push(echo_lines(out, tx.clone(), println_line));
     }
     if let Some(err) = child.stderr.take() {
-        let tx = tx.clone();
-        readers.push(std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                eprintln!("{line}");
-                let _ = tx.send(line);
-            }
-        }));
+        readers.push(echo_lines(err, tx.clone(), eprintln_line));
     }
     drop(tx);
     let lines: Vec<String> = rx.iter().collect();
@@ -64,6 +52,28 @@ pub fn run_captured(command: &mut Command) -> Result<(bool, Vec<String>), String
         .wait()
         .map_err(|e| format!("could not wait for {command:?}: {e}"))?;
     Ok((status.success(), lines))
+}
+
+fn println_line(line: &str) {
+    println!("{line}");
+}
+
+fn eprintln_line(line: &str) {
+    eprintln!("{line}");
+}
+
+/// Echoes each line of a child's output as it comes and sends a copy for parsing.
+fn echo_lines(
+    source: impl std::io::Read + Send + 'static,
+    copies: mpsc::Sender<String>,
+    echo: fn(&str),
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        for line in BufReader::new(source).lines().map_while(Result::ok) {
+            echo(&line);
+            let _ = copies.send(line);
+        }
+    })
 }
 
 /// Whether a program answers `--version` (is on PATH).
