@@ -6,6 +6,8 @@ pub enum StoreError {
     BadUrl(#[source] sqlx::Error),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("the database holds a value this build does not understand: {0}")]
+    Corrupt(String),
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 }

@@ -3,6 +3,7 @@
 //! few places where their dialects differ. Both pass the same test suite (`backend/tests`).
 
 mod error;
+mod profiles;
 mod sessions;
 mod users;
 
@@ -13,6 +14,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use error::StoreError;
+pub use profiles::{ContributorRow, ProfileRow, Profiles, Quota, Removal, Subject};
 pub use sessions::{SessionRecord, Sessions};
 pub use users::{User, Users};
 
@@ -111,6 +113,10 @@ impl Store {
 
     pub fn users(&self) -> Users<'_> {
         Users::new(&self.pool)
+    }
+
+    pub fn profiles(&self) -> Profiles<'_> {
+        Profiles::new(&self.pool)
     }
 
     pub fn sessions(&self) -> Sessions<'_> {

@@ -1,0 +1,297 @@
+use std::collections::BTreeMap;
+
+use sqlx::{AnyPool, Row};
+
+use super::StoreError;
+use crate::profiles::Role;
+
+/// Who a contributor binding names: one user (by email or user name) or everyone in a group.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Subject {
+    User(String),
+    Group(String),
+}
+
+impl Subject {
+    fn kind(&self) -> &'static str {
+        match self {
+            Subject::User(_) => "user",
+            Subject::Group(_) => "group",
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Subject::User(name) | Subject::Group(name) => name,
+        }
+    }
+
+    fn from_row(kind: &str, name: String) -> Result<Self, StoreError> {
+        match kind {
+            "user" => Ok(Subject::User(name)),
+            "group" => Ok(Subject::Group(name)),
+            other => Err(StoreError::Corrupt(format!("contributor kind `{other}`"))),
+        }
+    }
+}
+
+/// Limits on what a profile's workloads may use at once; `None` is no limit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Quota {
+    pub gpu_milli: Option<i64>,
+    pub cpu_milli: Option<i64>,
+    pub memory_mib: Option<i64>,
+    pub workloads: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileRow {
+    pub name: String,
+    pub quota: Quota,
+    pub created_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContributorRow {
+    pub subject: Subject,
+    pub role: Role,
+    pub added_at_ms: i64,
+}
+
+/// What removing a contributor did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    Removed,
+    NotFound,
+    /// Refused: a profile always keeps at least one owner.
+    LastOwner,
+}
+
+pub struct Profiles<'a> {
+    pool: &'a AnyPool,
+}
+
+fn role_of(text: &str) -> Result<Role, StoreError> {
+    Role::parse(text).ok_or_else(|| StoreError::Corrupt(format!("role `{text}`")))
+}
+
+impl<'a> Profiles<'a> {
+    pub(super) fn new(pool: &'a AnyPool) -> Self {
+        Profiles { pool }
+    }
+
+    /// Creates a profile with its owner, in one transaction; answers false (and writes
+    /// nothing) when the name is taken.
+    pub async fn create(
+        &self,
+        name: &str,
+        owner: &Subject,
+        quota: &Quota,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let created = sqlx::query(
+            "INSERT INTO profiles (name, quota_gpu_milli, quota_cpu_milli, quota_memory_mib, \
+             quota_workloads, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(quota.gpu_milli)
+        .bind(quota.cpu_milli)
+        .bind(quota.memory_mib)
+        .bind(quota.workloads)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !created {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        insert_contributor(&mut tx, name, owner, Role::Owner, now_ms).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn get(&self, name: &str) -> Result<Option<ProfileRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT name, quota_gpu_milli, quota_cpu_milli, quota_memory_mib, quota_workloads, \
+             created_at_ms FROM profiles WHERE name = $1",
+        )
+        .bind(name)
+        .fetch_optional(self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(ProfileRow {
+                name: r.try_get("name")?,
+                quota: Quota {
+                    gpu_milli: r.try_get("quota_gpu_milli")?,
+                    cpu_milli: r.try_get("quota_cpu_milli")?,
+                    memory_mib: r.try_get("quota_memory_mib")?,
+                    workloads: r.try_get("quota_workloads")?,
+                },
+                created_at_ms: r.try_get("created_at_ms")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Every profile in which this user, directly or through one of the groups, holds a
+    /// role, with the strongest role it holds there; sorted by name.
+    pub async fn roles_of(
+        &self,
+        user: &str,
+        groups: &[String],
+    ) -> Result<Vec<(String, Role)>, StoreError> {
+        // Placeholders $2… for the groups; no group clause at all when there are none.
+        let group_clause = if groups.is_empty() {
+            String::new()
+        } else {
+            let list: Vec<String> = (2..groups.len() + 2).map(|i| format!("${i}")).collect();
+            format!(" OR (kind = 'group' AND subject IN ({}))", list.join(", "))
+        };
+        let sql = format!(
+            "SELECT profile, role FROM profile_contributors \
+             WHERE (kind = 'user' AND subject = $1){group_clause}"
+        );
+        let mut query = sqlx::query(&sql).bind(user);
+        for group in groups {
+            query = query.bind(group);
+        }
+        let mut strongest: BTreeMap<String, Role> = BTreeMap::new();
+        for row in query.fetch_all(self.pool).await? {
+            let profile: String = row.try_get("profile")?;
+            let role = role_of(&row.try_get::<String, _>("role")?)?;
+            let entry = strongest.entry(profile).or_insert(role);
+            *entry = (*entry).max(role);
+        }
+        Ok(strongest.into_iter().collect())
+    }
+
+    pub async fn contributors(&self, profile: &str) -> Result<Vec<ContributorRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kind, subject, role, added_at_ms FROM profile_contributors \
+             WHERE profile = $1 ORDER BY kind DESC, subject",
+        )
+        .bind(profile)
+        .fetch_all(self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(ContributorRow {
+                    subject: Subject::from_row(
+                        &r.try_get::<String, _>("kind")?,
+                        r.try_get("subject")?,
+                    )?,
+                    role: role_of(&r.try_get::<String, _>("role")?)?,
+                    added_at_ms: r.try_get("added_at_ms")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds a binding; answers false (and changes nothing) when this subject already has one.
+    pub async fn add_contributor(
+        &self,
+        profile: &str,
+        subject: &Subject,
+        role: Role,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let added = insert_contributor(&mut tx, profile, subject, role, now_ms).await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Removes a binding unless it is the profile's last owner. The profile's row is locked
+    /// first, so that two removals of the last two owners cannot both succeed.
+    pub async fn remove_contributor(
+        &self,
+        profile: &str,
+        subject: &Subject,
+    ) -> Result<Removal, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE profiles SET name = name WHERE name = $1")
+            .bind(profile)
+            .execute(&mut *tx)
+            .await?;
+        let role: Option<String> = sqlx::query(
+            "SELECT role FROM profile_contributors WHERE profile = $1 AND kind = $2 AND subject = $3",
+        )
+        .bind(profile)
+        .bind(subject.kind())
+        .bind(subject.name())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get("role"))
+        .transpose()?;
+        let Some(role) = role else {
+            tx.rollback().await?;
+            return Ok(Removal::NotFound);
+        };
+        if role_of(&role)? == Role::Owner {
+            let owners: i64 = sqlx::query(
+                "SELECT COUNT(*) AS owners FROM profile_contributors \
+                 WHERE profile = $1 AND role = 'owner'",
+            )
+            .bind(profile)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("owners")?;
+            if owners <= 1 {
+                tx.rollback().await?;
+                return Ok(Removal::LastOwner);
+            }
+        }
+        sqlx::query(
+            "DELETE FROM profile_contributors WHERE profile = $1 AND kind = $2 AND subject = $3",
+        )
+        .bind(profile)
+        .bind(subject.kind())
+        .bind(subject.name())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Removal::Removed)
+    }
+
+    /// Deletes a profile and its contributor bindings; answers whether it existed.
+    pub async fn delete(&self, name: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM profile_contributors WHERE profile = $1")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        let deleted = sqlx::query("DELETE FROM profiles WHERE name = $1")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        tx.commit().await?;
+        Ok(deleted)
+    }
+}
+
+async fn insert_contributor(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    profile: &str,
+    subject: &Subject,
+    role: Role,
+    now_ms: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO profile_contributors (profile, kind, subject, role, added_at_ms) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (profile, kind, subject) DO NOTHING",
+    )
+    .bind(profile)
+    .bind(subject.kind())
+    .bind(subject.name())
+    .bind(role.as_str())
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
