@@ -137,6 +137,16 @@ impl<'a> Profiles<'a> {
         .transpose()
     }
 
+    /// Every profile's name, sorted.
+    pub async fn names(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT name FROM profiles ORDER BY name")
+            .fetch_all(self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|r| r.try_get("name").map_err(StoreError::from))
+            .collect()
+    }
+
     /// Every profile in which this user, directly or through one of the groups, holds a
     /// role, with the strongest role it holds there; sorted by name.
     pub async fn roles_of(
