@@ -38,12 +38,10 @@ pub async fn role_in(
     principal: &Principal,
     profile: &str,
 ) -> Result<Option<Role>, ProfileError> {
-    if store.profiles().get(profile).await?.is_none() {
-        return Ok(None);
-    }
     if principal.is_admin {
-        return Ok(Some(Role::Owner));
+        return Ok(store.profiles().get(profile).await?.map(|_| Role::Owner));
     }
+    // A binding exists only for a profile that exists: no separate existence check.
     let roles = store
         .profiles()
         .roles_of(&principal.user, &principal.groups)

@@ -267,21 +267,14 @@ impl<'a> Profiles<'a> {
         Ok(Removal::Removed)
     }
 
-    /// Deletes a profile and its contributor bindings; answers whether it existed.
+    /// Deletes a profile; its contributor bindings go with it (ON DELETE CASCADE, with
+    /// foreign keys on in SQLite). Answers whether it existed.
     pub async fn delete(&self, name: &str) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM profile_contributors WHERE profile = $1")
+        let done = sqlx::query("DELETE FROM profiles WHERE name = $1")
             .bind(name)
-            .execute(&mut *tx)
+            .execute(self.pool)
             .await?;
-        let deleted = sqlx::query("DELETE FROM profiles WHERE name = $1")
-            .bind(name)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
-        tx.commit().await?;
-        Ok(deleted)
+        Ok(done.rows_affected() == 1)
     }
 }
 
