@@ -4,11 +4,17 @@
 mod error;
 mod events;
 mod identity;
+mod profiles;
 mod query;
+mod tokens;
 mod version;
 
 pub use error::ApiError;
 pub use events::{Event, EventKind};
-pub use identity::WhoAmI;
+pub use identity::{SignInOptions, WhoAmI};
+pub use profiles::{
+    AuditEntry, Contributor, NewProfile, ProfileDetail, ProfilePatch, ProfileSummary, Quota, Usage,
+};
 pub use query::encode_query_value;
+pub use tokens::{ApiToken, CreatedToken, NewToken};
 pub use version::VersionInfo;

@@ -7,13 +7,60 @@ use api::{Event, WhoAmI};
 pub enum AuthMethod {
     /// The built-in admin account's password.
     Local,
+    /// The organisation's OpenID Connect provider.
+    Oidc,
+    /// A header set by a trusted proxy (oauth2-proxy, an Istio gateway).
+    TrustedHeader,
+    /// A personal API token.
+    Token,
 }
 
 impl AuthMethod {
     pub fn as_str(self) -> &'static str {
         match self {
             AuthMethod::Local => "local",
+            AuthMethod::Oidc => "oidc",
+            AuthMethod::TrustedHeader => "header",
+            AuthMethod::Token => "token",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            AuthMethod::Local,
+            AuthMethod::Oidc,
+            AuthMethod::TrustedHeader,
+            AuthMethod::Token,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == text)
+    }
+}
+
+/// Who is a cluster admin, as configured (`CAPSTAN_ADMINS`): each entry names a user (by the
+/// user name, an email by default) or a group; a principal matching either is an admin.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClusterAdmins {
+    entries: Vec<String>,
+}
+
+impl ClusterAdmins {
+    /// Reads a comma-separated list; blanks are ignored.
+    pub fn parse(list: &str) -> Self {
+        ClusterAdmins {
+            entries: list
+                .split(',')
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+
+    pub fn includes(&self, user: &str, groups: &[String]) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e == user || groups.iter().any(|g| g == e))
     }
 }
 
@@ -34,6 +81,22 @@ impl Principal {
             groups: Vec::new(),
             is_admin: true,
             auth_method: AuthMethod::Local,
+        }
+    }
+
+    /// Someone signed in from outside (a provider, a proxy or a token): an admin when the
+    /// configuration says so.
+    pub fn external(
+        user: &str,
+        groups: Vec<String>,
+        auth_method: AuthMethod,
+        admins: &ClusterAdmins,
+    ) -> Self {
+        Principal {
+            is_admin: admins.includes(user, &groups),
+            user: user.to_owned(),
+            groups,
+            auth_method,
         }
     }
 
@@ -88,6 +151,23 @@ mod tests {
         assert!(alice.may_see(&event(Some("alice"))));
         assert!(!alice.may_see(&event(Some("bob"))));
         assert!(!alice.may_see(&event(None)));
+    }
+
+    #[test]
+    fn cluster_admins_are_named_by_user_or_group() {
+        let admins = ClusterAdmins::parse(" ops@example.com, platform ,,");
+        assert!(admins.includes("ops@example.com", &[]));
+        assert!(admins.includes("bob@example.com", &["platform".to_owned()]));
+        assert!(!admins.includes("bob@example.com", &["ml-team".to_owned()]));
+        assert!(!ClusterAdmins::parse("").includes("", &[]));
+    }
+
+    #[test]
+    fn auth_methods_round_trip() {
+        for m in ["local", "oidc", "header", "token"] {
+            assert_eq!(AuthMethod::parse(m).map(AuthMethod::as_str), Some(m));
+        }
+        assert_eq!(AuthMethod::parse("magic"), None);
     }
 
     #[test]

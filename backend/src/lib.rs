@@ -1,9 +1,11 @@
 //! Capstan's backend: the domain services that the server, the UI's server functions and the
 //! background loops share. It knows nothing of HTTP, axum or leptos.
 
+pub mod audit;
 pub mod authz;
 pub mod clock;
 pub mod events;
 pub mod local_accounts;
 pub mod profiles;
 pub mod store;
+pub mod tokens;

@@ -1,7 +1,7 @@
 //! The profiles store's contract, on SQLite and a real PostgreSQL alike.
 
 use backend::profiles::Role;
-use backend::store::{Quota, Removal, Store, Subject};
+use backend::store::{BindingChange, Quota, Store, Subject};
 
 testkit::on_both_databases!(
     a_profile_is_created_once_with_its_owner,
@@ -118,7 +118,7 @@ async fn the_last_owner_cannot_be_removed(store: Store) {
             .remove_contributor("a", &user("ada"))
             .await
             .unwrap(),
-        Removal::LastOwner
+        BindingChange::LastOwner
     );
     bind(&store, "a", user("bob"), Role::Owner).await;
     assert_eq!(
@@ -126,18 +126,18 @@ async fn the_last_owner_cannot_be_removed(store: Store) {
             .remove_contributor("a", &user("ada"))
             .await
             .unwrap(),
-        Removal::Removed
+        BindingChange::Done
     );
     assert_eq!(
         profiles
             .remove_contributor("a", &user("bob"))
             .await
             .unwrap(),
-        Removal::LastOwner
+        BindingChange::LastOwner
     );
     assert_eq!(
         profiles.remove_contributor("a", &user("cy")).await.unwrap(),
-        Removal::NotFound
+        BindingChange::NotFound
     );
     assert_eq!(profiles.contributors("a").await.unwrap().len(), 1);
 }

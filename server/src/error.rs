@@ -10,8 +10,16 @@ use http::StatusCode;
 pub enum AppError {
     #[error("sign in first: this endpoint needs a signed-in user or an API token")]
     Unauthenticated,
+    #[error("the API token is unknown, revoked or expired")]
+    BadToken,
     #[error("there is no such endpoint")]
     NotFound,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Profile(#[from] backend::profiles::ProfileError),
+    #[error(transparent)]
+    Token(#[from] backend::tokens::TokenError),
     #[error("the database is not available")]
     Store(#[from] backend::store::StoreError),
     #[error("the account service failed")]
@@ -22,9 +30,29 @@ pub enum AppError {
 
 impl AppError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
+        use backend::profiles::ProfileError as P;
+        use backend::tokens::TokenError as T;
         match self {
-            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
-            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::Unauthenticated | AppError::BadToken => {
+                (StatusCode::UNAUTHORIZED, "unauthenticated")
+            }
+            AppError::NotFound
+            | AppError::Profile(P::NotFound(_) | P::NoSuchContributor(..))
+            | AppError::Token(T::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::BadRequest(_)
+            | AppError::Profile(P::InvalidName(_) | P::NegativeQuota(_))
+            | AppError::Token(T::BadName | T::BadExpiry) => (StatusCode::BAD_REQUEST, "invalid"),
+            AppError::Profile(P::Forbidden { .. } | P::AdminsOnly(_))
+            | AppError::Token(T::NotFromToken) => (StatusCode::FORBIDDEN, "forbidden"),
+            AppError::Profile(
+                P::AlreadyExists(_)
+                | P::DuplicateContributor(..)
+                | P::LastOwner(_)
+                | P::NotEmpty(..),
+            ) => (StatusCode::CONFLICT, "conflict"),
+            AppError::Profile(P::Store(_)) | AppError::Token(T::Store(_)) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+            }
             AppError::Store(_) | AppError::Accounts(_) | AppError::Session(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }

@@ -37,6 +37,8 @@ pub fn build(state: AppState) -> Router {
         .leptos_routes(&state, pages, move || shell(leptos_options.clone()))
         .nest("/api/v1", crate::api::routes())
         .route("/auth/local", post(auth::sign_in))
+        .route("/auth/login", get(auth::oidc::login))
+        .route("/auth/callback", get(auth::oidc::callback))
         .route("/auth/logout", post(auth::sign_out))
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(

@@ -1,6 +1,6 @@
 //! `capstan serve`: prepare the data directory and database, bind, serve until SIGTERM.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use backend::clock::now_ms;
@@ -11,6 +11,7 @@ use leptos::config::{Env, LeptosOptions};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::auth::oidc::{OidcError, OidcProvider};
 use crate::config::Config;
 use crate::readiness::Readiness;
 use crate::state::{AppState, Shared};
@@ -36,11 +37,22 @@ pub enum ServeError {
     },
     #[error(transparent)]
     Store(#[from] backend::store::StoreError),
+    #[error("{0} (check oidc_issuer, and that the provider is reachable from here)")]
+    Oidc(#[from] OidcError),
     #[error("the server failed: {0}")]
     Serve(std::io::Error),
 }
 
 pub async fn run(config: Config) -> Result<(), ServeError> {
+    // Before anything else: a wrong issuer must stop the start with its reason.
+    let oidc = match &config.oidc_issuer {
+        Some(issuer) => {
+            let provider = OidcProvider::discover(&config).await?;
+            tracing::info!(%issuer, "discovered the OpenID Connect provider");
+            Some(provider)
+        }
+        None => None,
+    };
     std::fs::create_dir_all(&config.data_dir).map_err(|source| ServeError::DataDir {
         path: config.data_dir.display().to_string(),
         source,
@@ -66,7 +78,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     .await;
 
     let (stopping, shutdown) = watch::channel(false);
-    let state = app_state(config, store.clone(), readiness, shutdown);
+    let state = app_state(config, store.clone(), readiness, shutdown, oidc);
     tokio::spawn(clean_expired_sessions(store.clone()));
 
     let stop_requested = termination();
@@ -177,9 +189,14 @@ pub fn app_state(
     store: Store,
     readiness: Arc<Readiness>,
     shutdown: watch::Receiver<bool>,
+    oidc: Option<OidcProvider>,
 ) -> AppState {
     AppState::new(Shared {
         leptos: leptos_options(&config),
+        admins: config.cluster_admins(),
+        trusted_proxies: config.trusted_proxy_addresses(),
+        oidc: oidc.map(Arc::new),
+        header_users_seen: Mutex::default(),
         config,
         store,
         events: EventBus::default(),

@@ -1,12 +1,16 @@
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::FromRef;
+use backend::authz::ClusterAdmins;
 use backend::events::EventBus;
 use backend::store::Store;
 use leptos::config::LeptosOptions;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::watch;
 
+use crate::auth::oidc::OidcProvider;
 use crate::config::Config;
 use crate::readiness::Readiness;
 
@@ -37,6 +41,13 @@ pub struct Shared {
     pub readiness: Arc<Readiness>,
     /// Turns true when the server starts shutting down; long-lived streams end then.
     pub shutdown: watch::Receiver<bool>,
+    pub admins: ClusterAdmins,
+    /// The OpenID Connect provider, when one is configured.
+    pub oidc: Option<Arc<OidcProvider>>,
+    /// Proxies whose user header is believed; empty: header sign-in is off.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Users seen through the header this process, so that first-sign-in work runs once.
+    pub header_users_seen: Mutex<HashSet<String>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

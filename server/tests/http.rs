@@ -27,7 +27,9 @@ async fn app_on(store: Store) -> Router {
     let readiness = Arc::new(Readiness::default());
     readiness.mark_ready();
     let (_stop, shutdown) = watch::channel(false);
-    server::router::build(server::serve::app_state(config, store, readiness, shutdown))
+    server::router::build(server::serve::app_state(
+        config, store, readiness, shutdown, None,
+    ))
 }
 
 async fn send(app: &Router, request: Request<Body>) -> Response<Body> {
@@ -285,7 +287,9 @@ async fn readyz_reports_an_unreachable_database_with_its_cause() {
     let readiness = Arc::new(Readiness::default());
     readiness.mark_ready();
     let (_stop, shutdown) = watch::channel(false);
-    let app = server::router::build(server::serve::app_state(config, store, readiness, shutdown));
+    let app = server::router::build(server::serve::app_state(
+        config, store, readiness, shutdown, None,
+    ));
     let response = send(&app, get("/readyz", None)).await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body = body_text(response).await;

@@ -3,6 +3,7 @@
 //! API, the audit log and the UI come with the rest of the sign-in and tenancy issue.
 
 mod name;
+pub mod personal;
 mod role;
 pub mod service;
 

@@ -2,8 +2,9 @@
 //! default. Someone with no role in a profile is told it does not exist (404), so that
 //! guessing names reveals nothing; someone with a weaker role than needed is refused (403).
 
+use crate::audit;
 use crate::authz::Principal;
-use crate::store::{Quota, Removal, Store, StoreError, Subject};
+use crate::store::{BindingChange, ContributorRow, ProfileRow, Quota, Store, StoreError, Subject};
 
 use super::{NameError, Role, validate_profile_name};
 
@@ -28,6 +29,10 @@ pub enum ProfileError {
     NoSuchContributor(String, String),
     #[error("`{0}` must keep at least one owner")]
     LastOwner(String),
+    #[error("`{0}` still holds {1} object(s); delete them first, or delete with cascade")]
+    NotEmpty(String, i64),
+    #[error("quota {0} must be zero or more")]
+    NegativeQuota(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -98,10 +103,106 @@ pub async fn create_profile(
         return Err(ProfileError::AdminsOnly("create profiles"));
     }
     validate_profile_name(name)?;
-    if store.profiles().create(name, owner, quota, now_ms).await? {
-        Ok(())
-    } else {
-        Err(ProfileError::AlreadyExists(name.to_owned()))
+    validate_quota(quota)?;
+    if !store.profiles().create(name, owner, quota, now_ms).await? {
+        return Err(ProfileError::AlreadyExists(name.to_owned()));
+    }
+    let detail = format!("owner {}", describe(owner));
+    audit::record(
+        store,
+        principal,
+        Some(name),
+        "profile.create",
+        name,
+        &detail,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A profile and the principal's role in it; any role may read.
+pub async fn get_profile(
+    store: &Store,
+    principal: &Principal,
+    name: &str,
+) -> Result<(ProfileRow, Role), ProfileError> {
+    let role = require(store, principal, name, Role::View).await?;
+    let row = store
+        .profiles()
+        .get(name)
+        .await?
+        .ok_or_else(|| ProfileError::NotFound(name.to_owned()))?;
+    Ok((row, role))
+}
+
+pub async fn contributors(
+    store: &Store,
+    principal: &Principal,
+    name: &str,
+) -> Result<Vec<ContributorRow>, ProfileError> {
+    require(store, principal, name, Role::View).await?;
+    Ok(store.profiles().contributors(name).await?)
+}
+
+/// Quotas bound what a team may take from the cluster, so only cluster admins set them;
+/// members see them (a 404 for everyone else, as always).
+pub async fn set_quota(
+    store: &Store,
+    principal: &Principal,
+    name: &str,
+    quota: &Quota,
+) -> Result<(), ProfileError> {
+    require(store, principal, name, Role::View).await?;
+    if !principal.is_admin {
+        return Err(ProfileError::AdminsOnly("change quotas"));
+    }
+    validate_quota(quota)?;
+    if !store.profiles().set_quota(name, quota).await? {
+        return Err(ProfileError::NotFound(name.to_owned()));
+    }
+    audit::record(
+        store,
+        principal,
+        Some(name),
+        "profile.quota",
+        name,
+        &format!("{quota:?}"),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Owners delete their profile: only an empty one, unless `cascade` says to delete what it
+/// holds as well.
+pub async fn delete_profile(
+    store: &Store,
+    principal: &Principal,
+    name: &str,
+    cascade: bool,
+) -> Result<(), ProfileError> {
+    require(store, principal, name, Role::Owner).await?;
+    let held = store.profiles().object_count(name).await?;
+    if held > 0 && !cascade {
+        return Err(ProfileError::NotEmpty(name.to_owned(), held));
+    }
+    if !store.profiles().delete(name).await? {
+        return Err(ProfileError::NotFound(name.to_owned()));
+    }
+    let detail = if cascade { "cascade" } else { "" };
+    audit::record(store, principal, Some(name), "profile.delete", name, detail).await?;
+    Ok(())
+}
+
+fn validate_quota(quota: &Quota) -> Result<(), ProfileError> {
+    let fields = [
+        ("gpu_milli", quota.gpu_milli),
+        ("cpu_milli", quota.cpu_milli),
+        ("memory_mib", quota.memory_mib),
+        ("workloads", quota.workloads),
+    ];
+    match fields.iter().find(|(_, v)| v.is_some_and(|v| v < 0)) {
+        Some((field, _)) => Err(ProfileError::NegativeQuota(field)),
+        None => Ok(()),
     }
 }
 
@@ -120,18 +221,64 @@ pub async fn add_contributor(
         Role::Admin
     };
     require(store, principal, profile, needed).await?;
-    if store
+    if !store
         .profiles()
         .add_contributor(profile, subject, role, now_ms)
         .await?
     {
-        Ok(())
-    } else {
-        Err(ProfileError::DuplicateContributor(
+        return Err(ProfileError::DuplicateContributor(
             describe(subject),
             profile.to_owned(),
-        ))
+        ));
     }
+    let object = describe(subject);
+    audit::record(
+        store,
+        principal,
+        Some(profile),
+        "contributor.add",
+        &object,
+        role.as_str(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Profile admins change a contributor's role; making or unmaking an owner takes an owner.
+pub async fn set_contributor_role(
+    store: &Store,
+    principal: &Principal,
+    profile: &str,
+    subject: &Subject,
+    role: Role,
+) -> Result<(), ProfileError> {
+    let mine = require(store, principal, profile, Role::Admin).await?;
+    let current = store
+        .profiles()
+        .contributors(profile)
+        .await?
+        .into_iter()
+        .find(|c| c.subject == *subject)
+        .map(|c| c.role);
+    if (role == Role::Owner || current == Some(Role::Owner)) && !mine.allows(Role::Owner) {
+        return Err(ProfileError::Forbidden {
+            profile: profile.to_owned(),
+            needed: Role::Owner.as_str(),
+        });
+    }
+    let change = store.profiles().set_role(profile, subject, role).await?;
+    binding_changed(change, subject, profile)?;
+    let object = describe(subject);
+    audit::record(
+        store,
+        principal,
+        Some(profile),
+        "contributor.role",
+        &object,
+        role.as_str(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Profile admins remove contributors; the last owner stays.
@@ -142,21 +289,39 @@ pub async fn remove_contributor(
     subject: &Subject,
 ) -> Result<(), ProfileError> {
     require(store, principal, profile, Role::Admin).await?;
-    match store
+    let change = store
         .profiles()
         .remove_contributor(profile, subject)
-        .await?
-    {
-        Removal::Removed => Ok(()),
-        Removal::NotFound => Err(ProfileError::NoSuchContributor(
+        .await?;
+    binding_changed(change, subject, profile)?;
+    audit::record(
+        store,
+        principal,
+        Some(profile),
+        "contributor.remove",
+        &describe(subject),
+        "",
+    )
+    .await?;
+    Ok(())
+}
+
+fn binding_changed(
+    change: BindingChange,
+    subject: &Subject,
+    profile: &str,
+) -> Result<(), ProfileError> {
+    match change {
+        BindingChange::Done => Ok(()),
+        BindingChange::NotFound => Err(ProfileError::NoSuchContributor(
             describe(subject),
             profile.to_owned(),
         )),
-        Removal::LastOwner => Err(ProfileError::LastOwner(profile.to_owned())),
+        BindingChange::LastOwner => Err(ProfileError::LastOwner(profile.to_owned())),
     }
 }
 
-fn describe(subject: &Subject) -> String {
+pub fn describe(subject: &Subject) -> String {
     match subject {
         Subject::User(name) => format!("user {name}"),
         Subject::Group(name) => format!("group {name}"),

@@ -2,9 +2,11 @@
 //! PostgreSQL (cluster) with the same SQL; each database has its own migration folder for the
 //! few places where their dialects differ. Both pass the same test suite (`backend/tests`).
 
+mod audit;
 mod error;
 mod profiles;
 mod sessions;
+mod tokens;
 mod users;
 
 use std::str::FromStr;
@@ -13,9 +15,11 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use audit::{Audit, AuditEntry};
 pub use error::StoreError;
-pub use profiles::{ContributorRow, ProfileRow, Profiles, Quota, Removal, Subject};
+pub use profiles::{BindingChange, ContributorRow, ProfileRow, Profiles, Quota, Subject};
 pub use sessions::{SessionRecord, Sessions};
+pub use tokens::{TokenRow, Tokens};
 pub use users::{User, Users};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -121,6 +125,14 @@ impl Store {
 
     pub fn sessions(&self) -> Sessions<'_> {
         Sessions::new(&self.pool)
+    }
+
+    pub fn tokens(&self) -> Tokens<'_> {
+        Tokens::new(&self.pool)
+    }
+
+    pub fn audit(&self) -> Audit<'_> {
+        Audit::new(&self.pool)
     }
 
     /// Waits for queries in flight and closes every connection.

@@ -58,14 +58,18 @@ pub struct ContributorRow {
     pub added_at_ms: i64,
 }
 
-/// What removing a contributor did.
+/// What removing a contributor or changing its role did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Removal {
-    Removed,
+pub enum BindingChange {
+    Done,
     NotFound,
     /// Refused: a profile always keeps at least one owner.
     LastOwner,
 }
+
+/// Tables whose rows belong to a profile (a `profile` column), counted before a delete. None
+/// yet: workloads arrive with the notebooks issue.
+const PROFILE_SCOPED_TABLES: &[&str] = &[];
 
 pub struct Profiles<'a> {
     pool: &'a AnyPool,
@@ -215,13 +219,33 @@ impl<'a> Profiles<'a> {
         Ok(added)
     }
 
-    /// Removes a binding unless it is the profile's last owner. The profile's row is locked
-    /// first, so that two removals of the last two owners cannot both succeed.
+    /// Removes a binding unless it is the profile's last owner.
     pub async fn remove_contributor(
         &self,
         profile: &str,
         subject: &Subject,
-    ) -> Result<Removal, StoreError> {
+    ) -> Result<BindingChange, StoreError> {
+        self.change_binding(profile, subject, None).await
+    }
+
+    /// Gives a contributor another role, unless that demotes the profile's last owner.
+    pub async fn set_role(
+        &self,
+        profile: &str,
+        subject: &Subject,
+        role: Role,
+    ) -> Result<BindingChange, StoreError> {
+        self.change_binding(profile, subject, Some(role)).await
+    }
+
+    /// Removes a binding (`None`) or changes its role. The profile's row is locked first, so
+    /// that two changes to the last two owners cannot both succeed.
+    async fn change_binding(
+        &self,
+        profile: &str,
+        subject: &Subject,
+        new_role: Option<Role>,
+    ) -> Result<BindingChange, StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE profiles SET name = name WHERE name = $1")
             .bind(profile)
@@ -239,9 +263,9 @@ impl<'a> Profiles<'a> {
         .transpose()?;
         let Some(role) = role else {
             tx.rollback().await?;
-            return Ok(Removal::NotFound);
+            return Ok(BindingChange::NotFound);
         };
-        if role_of(&role)? == Role::Owner {
+        if role_of(&role)? == Role::Owner && new_role != Some(Role::Owner) {
             let owners: i64 = sqlx::query(
                 "SELECT COUNT(*) AS owners FROM profile_contributors \
                  WHERE profile = $1 AND role = 'owner'",
@@ -252,19 +276,61 @@ impl<'a> Profiles<'a> {
             .try_get("owners")?;
             if owners <= 1 {
                 tx.rollback().await?;
-                return Ok(Removal::LastOwner);
+                return Ok(BindingChange::LastOwner);
             }
         }
-        sqlx::query(
-            "DELETE FROM profile_contributors WHERE profile = $1 AND kind = $2 AND subject = $3",
-        )
-        .bind(profile)
-        .bind(subject.kind())
-        .bind(subject.name())
-        .execute(&mut *tx)
-        .await?;
+        let sql = match new_role {
+            None => {
+                "DELETE FROM profile_contributors WHERE profile = $1 AND kind = $2 AND subject = $3"
+            }
+            Some(_) => {
+                "UPDATE profile_contributors SET role = $4 \
+                 WHERE profile = $1 AND kind = $2 AND subject = $3"
+            }
+        };
+        let mut statement = sqlx::query(sql)
+            .bind(profile)
+            .bind(subject.kind())
+            .bind(subject.name());
+        if let Some(role) = new_role {
+            statement = statement.bind(role.as_str());
+        }
+        statement.execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(Removal::Removed)
+        Ok(BindingChange::Done)
+    }
+
+    /// Sets a profile's quota; answers whether the profile exists.
+    pub async fn set_quota(&self, profile: &str, quota: &Quota) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE profiles SET quota_gpu_milli = $1, quota_cpu_milli = $2, \
+             quota_memory_mib = $3, quota_workloads = $4 WHERE name = $5",
+        )
+        .bind(quota.gpu_milli)
+        .bind(quota.cpu_milli)
+        .bind(quota.memory_mib)
+        .bind(quota.workloads)
+        .bind(profile)
+        .execute(self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// How many objects (workloads and the like) the profile holds. Each issue that adds a
+    /// profile-scoped table adds it to [`PROFILE_SCOPED_TABLES`].
+    pub async fn object_count(&self, name: &str) -> Result<i64, StoreError> {
+        let mut total = 0;
+        for table in PROFILE_SCOPED_TABLES {
+            let n: i64 = sqlx::query(&format!(
+                "SELECT COUNT(*) AS n FROM {table} WHERE profile = $1"
+            ))
+            .bind(name)
+            .fetch_one(self.pool)
+            .await?
+            .try_get("n")?;
+            total += n;
+        }
+        Ok(total)
     }
 
     /// Deletes a profile; its contributor bindings go with it (ON DELETE CASCADE, with

@@ -1,11 +1,15 @@
 //! The JSON API under `/api/v1`, shared by the UI's server functions and scripts. Every
 //! handler takes the principal first ([`crate::auth::Authenticated`]).
 
+mod contributors;
 mod events;
 mod identity;
+mod json_body;
+mod profiles;
+mod tokens;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{delete, get};
 
 use crate::state::AppState;
 
@@ -15,6 +19,23 @@ pub fn routes() -> Router<AppState> {
         .route("/whoami", get(identity::whoami))
         .route("/version", get(identity::version))
         .route("/events", get(events::stream))
+        .route("/profiles", get(profiles::list).post(profiles::create))
+        .route(
+            "/profiles/{profile}",
+            get(profiles::get)
+                .patch(profiles::patch)
+                .delete(profiles::delete),
+        )
+        .route(
+            "/profiles/{profile}/contributors",
+            get(contributors::list)
+                .post(contributors::add)
+                .patch(contributors::change_role)
+                .delete(contributors::remove),
+        )
+        .route("/profiles/{profile}/audit", get(profiles::audit))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}", delete(tokens::revoke))
         .fallback(not_found)
 }
 

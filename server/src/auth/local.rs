@@ -58,14 +58,40 @@ pub async fn sign_out(
 ) -> Result<Response, AppError> {
     let user = session.get::<SessionUser>(SESSION_USER_KEY).await?;
     session.flush().await?;
-    if let Some(principal) = user.as_ref().and_then(SessionUser::principal) {
+    let Some(user) = user else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if let Some(principal) = user.principal(&state.admins) {
         tracing::info!(user = %principal.user, "signed out");
         publish(&state, &principal, EventKind::SignedOut);
     }
-    Ok(Redirect::to("/login").into_response())
+    // Signed in through a provider that can end its own session: end that one too, or the
+    // next sign-in would pass straight through.
+    let provider_logout = user
+        .provider_tokens
+        .as_ref()
+        .zip(state.oidc.as_ref())
+        .and_then(|(tokens, provider)| provider.logout_url(&tokens.id_token));
+    match provider_logout {
+        Some(url) => Ok(leave_for(&url)),
+        None => Ok(Redirect::to("/login").into_response()),
+    }
 }
 
-fn publish(state: &AppState, principal: &Principal, kind: EventKind) {
+/// A page that moves on to the provider's logout. Not a redirect: the browser would judge a
+/// redirect of the sign-out form against the page's `form-action 'self'` and stop it.
+fn leave_for(url: &str) -> Response {
+    let url = url.replace('&', "&amp;").replace('"', "&quot;");
+    axum::response::Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"refresh\" content=\"0;url={url}\"><title>Signing out</title></head>\
+         <body><main><p>Signing you out of your organisation's sign-in too… \
+         <a href=\"{url}\">continue</a></p></main></body></html>"
+    ))
+    .into_response()
+}
+
+pub(super) fn publish(state: &AppState, principal: &Principal, kind: EventKind) {
     state.events.publish(Event {
         kind,
         profile: None,
@@ -77,7 +103,7 @@ fn publish(state: &AppState, principal: &Principal, kind: EventKind) {
 
 /// Only a path on this site: `//evil.example` or `https://…` would make the sign-in page an
 /// open redirect.
-fn safe_next(next: Option<&str>) -> &str {
+pub(super) fn safe_next(next: Option<&str>) -> &str {
     match next {
         Some(path)
             if path.starts_with('/')

@@ -2,9 +2,12 @@
 //! session into a [`backend::authz::Principal`] on the request, and the sign-in handlers.
 
 mod local;
+pub mod oidc;
 mod principal;
+mod registration;
 mod session_store;
 mod session_user;
+mod trusted_header;
 
 pub use local::{sign_in, sign_out};
 pub use principal::{Authenticated, attach_principal, require_sign_in_for_pages};

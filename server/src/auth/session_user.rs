@@ -1,5 +1,7 @@
-use backend::authz::{AuthMethod, Principal};
+use backend::authz::{AuthMethod, ClusterAdmins, Principal};
 use serde::{Deserialize, Serialize};
+
+use super::oidc::ProviderTokens;
 
 /// The session key under which the signed-in user is kept.
 pub const SESSION_USER_KEY: &str = "user";
@@ -9,11 +11,13 @@ pub const SESSION_USER_KEY: &str = "user";
 pub struct SessionUser {
     pub user: String,
     pub groups: Vec<String>,
-    pub is_admin: bool,
     pub auth_method: String,
     pub signed_in_at_ms: i64,
     /// Refreshed at most once a minute, so that idle expiry moves without a write per request.
     pub last_seen_ms: i64,
+    /// The provider's tokens, for a sign-in through OpenID Connect.
+    #[serde(default)]
+    pub provider_tokens: Option<ProviderTokens>,
 }
 
 impl SessionUser {
@@ -21,24 +25,24 @@ impl SessionUser {
         SessionUser {
             user: principal.user.clone(),
             groups: principal.groups.clone(),
-            is_admin: principal.is_admin,
             auth_method: principal.auth_method.as_str().to_owned(),
             signed_in_at_ms: now_ms,
             last_seen_ms: now_ms,
+            provider_tokens: None,
         }
     }
 
-    /// The principal, unless the session was made by a sign-in method this build does not know.
-    pub fn principal(&self) -> Option<Principal> {
-        let auth_method = match self.auth_method.as_str() {
-            "local" => AuthMethod::Local,
-            _ => return None,
-        };
-        Some(Principal {
-            user: self.user.clone(),
-            groups: self.groups.clone(),
-            is_admin: self.is_admin,
-            auth_method,
-        })
+    /// The principal, unless the session was made by a sign-in method this build does not
+    /// know. Admin rights follow the configuration in force now, not at sign-in.
+    pub fn principal(&self, admins: &ClusterAdmins) -> Option<Principal> {
+        match AuthMethod::parse(&self.auth_method)? {
+            AuthMethod::Local => Some(Principal::local_admin(&self.user)),
+            method => Some(Principal::external(
+                &self.user,
+                self.groups.clone(),
+                method,
+                admins,
+            )),
+        }
     }
 }

@@ -166,9 +166,62 @@ impl Layered {
                 format!("`{url}` must start with http:// or https://"),
             ));
         }
+        self.validate_oidc()?;
+        self.validate_trusted_proxies()?;
         for key in ["session_idle_minutes", "session_max_hours"] {
             if self.table.get(key).and_then(Value::as_integer) == Some(0) {
                 return Err(self.invalid(key, "must be at least 1".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
+    /// An issuer needs a client id and secret, and must be a URL; the other OIDC keys are
+    /// pointless without an issuer.
+    fn validate_oidc(&self) -> Result<(), ConfigError> {
+        let text = |key: &str| self.table.get(key).and_then(Value::as_str);
+        let Some(issuer) = text("oidc_issuer") else {
+            for key in ["oidc_client_id", "oidc_client_secret"] {
+                if text(key).is_some() {
+                    return Err(self.invalid(key, "is set but oidc_issuer is not".to_owned()));
+                }
+            }
+            return Ok(());
+        };
+        if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
+            return Err(self.invalid(
+                "oidc_issuer",
+                format!("`{issuer}` must be an http:// or https:// URL"),
+            ));
+        }
+        for key in ["oidc_client_id", "oidc_client_secret"] {
+            if text(key).is_none_or(str::is_empty) {
+                return Err(ConfigError::Invalid {
+                    key: key.to_owned(),
+                    origin: "configuration".to_owned(),
+                    message: format!(
+                        "is required with oidc_issuer (set {})",
+                        settings::find(key).map(|s| s.env_var()).unwrap_or_default()
+                    ),
+                });
+            }
+        }
+        if !text("oidc_scopes").is_some_and(|s| s.split_whitespace().any(|s| s == "openid")) {
+            return Err(self.invalid("oidc_scopes", "must include `openid`".to_owned()));
+        }
+        Ok(())
+    }
+
+    fn validate_trusted_proxies(&self) -> Result<(), ConfigError> {
+        let Some(list) = self.table.get("trusted_proxies").and_then(Value::as_str) else {
+            return Ok(());
+        };
+        for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            if entry.parse::<std::net::IpAddr>().is_err() {
+                return Err(self.invalid(
+                    "trusted_proxies",
+                    format!("`{entry}` is not an IP address such as 10.0.0.7"),
+                ));
             }
         }
         Ok(())
@@ -311,6 +364,12 @@ mod tests {
             (("CAPSTAN_LOG_FORMAT", "xml"), "log_format"),
             (("CAPSTAN_DATABASE_URL", "mysql://db/x"), "database_url"),
             (("CAPSTAN_PUBLIC_URL", "capstan.example"), "public_url"),
+            (("CAPSTAN_OIDC_CLIENT_ID", "capstan"), "oidc_client_id"),
+            (("CAPSTAN_OIDC_ISSUER", "dex.example"), "oidc_issuer"),
+            (
+                ("CAPSTAN_TRUSTED_PROXIES", "10.0.0.7, proxy"),
+                "trusted_proxies",
+            ),
         ];
         for ((name, value), key) in cases {
             let err = load(&env(&[(name, value)])).unwrap_err();
@@ -352,6 +411,31 @@ mod tests {
             ..Sources::default()
         };
         assert!(matches!(load(&sources), Err(ConfigError::Read { .. })));
+    }
+
+    #[test]
+    fn an_issuer_without_its_client_names_the_missing_setting() {
+        let err = load(&env(&[
+            ("CAPSTAN_OIDC_ISSUER", "https://dex.example"),
+            ("CAPSTAN_OIDC_CLIENT_ID", "capstan"),
+        ]))
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("oidc_client_secret")
+                && err.to_string().contains("CAPSTAN_OIDC_CLIENT_SECRET"),
+            "{err}"
+        );
+        let complete = load(&env(&[
+            ("CAPSTAN_OIDC_ISSUER", "https://dex.example"),
+            ("CAPSTAN_OIDC_CLIENT_ID", "capstan"),
+            ("CAPSTAN_OIDC_CLIENT_SECRET", "s3cret"),
+        ]))
+        .unwrap();
+        assert!(
+            complete
+                .redacted_lines()
+                .contains(&"oidc_client_secret = <redacted>".to_owned())
+        );
     }
 
     #[test]

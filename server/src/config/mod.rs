@@ -29,6 +29,17 @@ pub struct Config {
     pub database_url: Option<String>,
     pub admin_password: Option<String>,
     pub local_admin: bool,
+    pub admins: Option<String>,
+    pub self_registration: bool,
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: Option<String>,
+    pub oidc_client_secret: Option<String>,
+    pub oidc_scopes: String,
+    pub oidc_user_claim: String,
+    pub oidc_groups_claim: String,
+    pub trusted_proxies: Option<String>,
+    pub trusted_user_header: String,
+    pub trusted_groups_header: String,
     pub public_url: Option<String>,
     pub site_root: PathBuf,
     pub log_format: LogFormat,
@@ -56,6 +67,21 @@ impl Config {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{}", self.listen),
         }
+    }
+
+    /// The configured cluster admins.
+    pub fn cluster_admins(&self) -> backend::authz::ClusterAdmins {
+        backend::authz::ClusterAdmins::parse(self.admins.as_deref().unwrap_or_default())
+    }
+
+    /// The proxies whose user header is believed; empty: the header mode is off.
+    pub fn trusted_proxy_addresses(&self) -> Vec<std::net::IpAddr> {
+        self.trusted_proxies
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|a| a.trim().parse().ok())
+            .collect()
     }
 
     pub fn serves_https(&self) -> bool {
@@ -88,6 +114,17 @@ impl Config {
             Some(self.database_url()),
             self.admin_password.clone(),
             Some(self.local_admin.to_string()),
+            self.admins.clone(),
+            Some(self.self_registration.to_string()),
+            self.oidc_issuer.clone(),
+            self.oidc_client_id.clone(),
+            self.oidc_client_secret.clone(),
+            Some(self.oidc_scopes.clone()),
+            Some(self.oidc_user_claim.clone()),
+            Some(self.oidc_groups_claim.clone()),
+            self.trusted_proxies.clone(),
+            Some(self.trusted_user_header.clone()),
+            Some(self.trusted_groups_header.clone()),
             Some(self.public_url()),
             Some(self.site_root.display().to_string()),
             Some(format!("{:?}", self.log_format).to_lowercase()),

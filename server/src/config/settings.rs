@@ -76,6 +76,75 @@ pub const SETTINGS: &[Setting] = &[
         "Whether the built-in admin may sign in with a password.",
     ),
     setting(
+        "admins",
+        Kind::Text,
+        None,
+        "Cluster admins: comma-separated user names (emails by default) or group names.",
+    ),
+    setting(
+        "self_registration",
+        Kind::Bool,
+        Some("false"),
+        "Whether a user who belongs to no profile gets one of their own at first sign-in.",
+    ),
+    setting(
+        "oidc_issuer",
+        Kind::Text,
+        None,
+        "OpenID Connect issuer URL; set, the sign-in page offers the provider.",
+    ),
+    setting(
+        "oidc_client_id",
+        Kind::Text,
+        None,
+        "Client id registered at the provider; needed with oidc_issuer.",
+    ),
+    Setting {
+        secret: true,
+        ..setting(
+            "oidc_client_secret",
+            Kind::Text,
+            None,
+            "Client secret registered at the provider; needed with oidc_issuer.",
+        )
+    },
+    setting(
+        "oidc_scopes",
+        Kind::Text,
+        Some("openid email profile"),
+        "Scopes asked for, space-separated (add `groups` or `offline_access` where the provider needs them).",
+    ),
+    setting(
+        "oidc_user_claim",
+        Kind::Text,
+        Some("email"),
+        "The ID token or user info claim that names the user.",
+    ),
+    setting(
+        "oidc_groups_claim",
+        Kind::Text,
+        Some("groups"),
+        "The claim that lists the user's groups (a list of strings); missing means no groups.",
+    ),
+    setting(
+        "trusted_proxies",
+        Kind::Text,
+        None,
+        "Comma-separated proxy IP addresses whose user header is believed (oauth2-proxy, Istio); set, turns the header mode on.",
+    ),
+    setting(
+        "trusted_user_header",
+        Kind::Text,
+        Some("kubeflow-userid"),
+        "The header that names the user, from a trusted proxy.",
+    ),
+    setting(
+        "trusted_groups_header",
+        Kind::Text,
+        Some("kubeflow-groups"),
+        "The header that lists the user's groups, comma-separated, from a trusted proxy.",
+    ),
+    setting(
         "public_url",
         Kind::Text,
         None,

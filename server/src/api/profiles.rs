@@ -1,0 +1,142 @@
+//! `/api/v1/profiles`: list, create, read, change quotas, delete; and a profile's audit log.
+
+use api::{AuditEntry, NewProfile, ProfileDetail, ProfilePatch, ProfileSummary, Quota, Usage};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use backend::clock::now_ms;
+use backend::profiles::service;
+use backend::store::{self, Subject};
+use http::StatusCode;
+use serde::Deserialize;
+
+use super::json_body::JsonBody;
+use crate::auth::Authenticated;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub async fn list(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+) -> Result<Json<Vec<ProfileSummary>>, AppError> {
+    let profiles = service::visible_profiles(&state.store, &principal).await?;
+    Ok(Json(
+        profiles
+            .into_iter()
+            .map(|(name, role)| ProfileSummary {
+                name,
+                role: role.as_str().to_owned(),
+            })
+            .collect(),
+    ))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    JsonBody(body): JsonBody<NewProfile>,
+) -> Result<(StatusCode, Json<ProfileDetail>), AppError> {
+    let owner = match body.owner.as_deref().map(str::trim) {
+        Some("") => return Err(AppError::BadRequest("`owner` must not be empty".into())),
+        Some(owner) => owner.to_owned(),
+        None => principal.user.clone(),
+    };
+    service::create_profile(
+        &state.store,
+        &principal,
+        &body.name,
+        &Subject::User(owner),
+        &quota_in(&body.quota),
+        now_ms(),
+    )
+    .await?;
+    let detail = detail(&state, &principal, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(detail)))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    Path(profile): Path<String>,
+) -> Result<Json<ProfileDetail>, AppError> {
+    Ok(Json(detail(&state, &principal, &profile).await?))
+}
+
+pub async fn patch(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    Path(profile): Path<String>,
+    JsonBody(body): JsonBody<ProfilePatch>,
+) -> Result<Json<ProfileDetail>, AppError> {
+    service::set_quota(&state.store, &principal, &profile, &quota_in(&body.quota)).await?;
+    Ok(Json(detail(&state, &principal, &profile).await?))
+}
+
+#[derive(Deserialize)]
+pub struct DeleteQuery {
+    #[serde(default)]
+    cascade: bool,
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    Path(profile): Path<String>,
+    Query(query): Query<DeleteQuery>,
+) -> Result<StatusCode, AppError> {
+    service::delete_profile(&state.store, &principal, &profile, query.cascade).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    Path(profile): Path<String>,
+) -> Result<Json<Vec<AuditEntry>>, AppError> {
+    let entries = backend::audit::read(&state.store, &principal, &profile).await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| AuditEntry {
+                at_ms: e.at_ms,
+                actor: e.actor,
+                action: e.action,
+                object: e.object,
+                detail: e.detail,
+            })
+            .collect(),
+    ))
+}
+
+async fn detail(
+    state: &AppState,
+    principal: &backend::authz::Principal,
+    profile: &str,
+) -> Result<ProfileDetail, AppError> {
+    let (row, role) = service::get_profile(&state.store, principal, profile).await?;
+    Ok(ProfileDetail {
+        name: row.name,
+        role: role.as_str().to_owned(),
+        quota: quota_out(&row.quota),
+        // Nothing runs in a profile until workloads exist (the notebooks issue fills this).
+        usage: Usage::default(),
+        created_at_ms: row.created_at_ms,
+    })
+}
+
+fn quota_in(q: &Quota) -> store::Quota {
+    store::Quota {
+        gpu_milli: q.gpu_milli,
+        cpu_milli: q.cpu_milli,
+        memory_mib: q.memory_mib,
+        workloads: q.workloads,
+    }
+}
+
+fn quota_out(q: &store::Quota) -> Quota {
+    Quota {
+        gpu_milli: q.gpu_milli,
+        cpu_milli: q.cpu_milli,
+        memory_mib: q.memory_mib,
+        workloads: q.workloads,
+    }
+}
