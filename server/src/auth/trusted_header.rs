@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 
+use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Request};
 use backend::authz::{AuthMethod, Principal};
 
@@ -20,10 +21,16 @@ pub fn principal(state: &AppState, request: &Request) -> Option<Principal> {
         .to_str()
         .ok()?
         .trim();
-    let peer = request
-        .extensions()
+    // Tests stand in for the socket with `MockConnectInfo`, as axum's extractor allows.
+    let extensions = request.extensions();
+    let peer = extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
+        .map(|ConnectInfo(addr)| addr.ip())
+        .or_else(|| {
+            extensions
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|MockConnectInfo(addr)| addr.ip())
+        });
     if !peer.is_some_and(|ip| state.trusted_proxies.contains(&ip)) {
         tracing::warn!(
             ?peer,
