@@ -1,5 +1,6 @@
 //! Pieces that tests and `cargo xtask test` share.
 
+pub mod oidc;
 mod postgres;
 #[cfg(feature = "store")]
 mod stores;

@@ -73,7 +73,8 @@ pub struct OidcProvider {
     groups_claim: String,
     metadata: RwLock<Metadata>,
     client: RwLock<Arc<Client>>,
-    keys_fetched_at: Mutex<Instant>,
+    /// When the keys were last fetched again; `None`: only at discovery.
+    keys_refetched_at: Mutex<Option<Instant>>,
 }
 
 impl OidcProvider {
@@ -129,7 +130,7 @@ impl OidcProvider {
                 .collect(),
             user_claim: config.oidc_user_claim.clone(),
             groups_claim: config.oidc_groups_claim.clone(),
-            keys_fetched_at: Mutex::new(Instant::now()),
+            keys_refetched_at: Mutex::new(None),
         };
         Ok(provider)
     }
@@ -275,15 +276,15 @@ impl OidcProvider {
     async fn refetch_keys(&self) -> Result<(), OidcError> {
         {
             let mut last = self
-                .keys_fetched_at
+                .keys_refetched_at
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if last.elapsed() < KEY_REFETCH_INTERVAL {
+            if last.is_some_and(|at| at.elapsed() < KEY_REFETCH_INTERVAL) {
                 return Err(OidcError::Verification(
                     "the token is signed with a key the provider does not publish".to_owned(),
                 ));
             }
-            *last = Instant::now();
+            *last = Some(Instant::now());
         }
         let jwks_uri = self
             .metadata
