@@ -79,20 +79,35 @@ fn SideNav() -> impl IntoView {
     }
 }
 
-/// Chooses the profile to work in. A plain GET form, so it works without JavaScript; the
-/// list fills once profiles exist.
+/// Chooses the profile to work in, among those the user belongs to, each marked with the
+/// user's role. A plain GET form, so it works without JavaScript.
 #[component]
 fn ProfileSelector() -> impl IntoView {
     let location = use_location();
     let profile = selected_profile();
+    let profiles = Resource::new(|| (), |_| crate::tenancy_fns::my_profiles());
     view! {
         <form class="profile-selector" method="get" action=move || location.pathname.get()>
             <label for="ns">"Profile"</label>
             <select id="ns" name="ns">
-                {move || match profile.get() {
-                    Some(ns) => view! { <option value=ns.clone() selected>{ns.clone()}</option> }.into_any(),
-                    None => view! { <option value="">"No profiles yet"</option> }.into_any(),
-                }}
+                <Suspense fallback=|| view! { <option value="">"Loading…"</option> }>
+                    {move || Suspend::new(async move {
+                        let list = profiles.await.unwrap_or_default();
+                        let selected = profile.get();
+                        if list.is_empty() {
+                            return view! { <option value="">"No profiles yet"</option> }.into_any();
+                        }
+                        let none_chosen = selected.is_none();
+                        view! {
+                            {none_chosen.then(|| view! { <option value="" selected>"Choose a profile"</option> })}
+                            {list.into_iter().map(|p| {
+                                let chosen = selected.as_deref() == Some(p.name.as_str());
+                                let label = format!("{} ({})", p.name, p.role);
+                                view! { <option value=p.name selected=chosen>{label}</option> }
+                            }).collect_view()}
+                        }.into_any()
+                    })}
+                </Suspense>
             </select>
             <button type="submit" class="button secondary">"Switch"</button>
         </form>

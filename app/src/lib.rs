@@ -8,5 +8,6 @@ mod nav;
 mod pages;
 pub mod server_fns;
 mod shell;
+pub mod tenancy_fns;
 
 pub use shell::{App, shell};

@@ -18,6 +18,28 @@ pub fn signed_in_user() -> Option<WhoAmI> {
     }
 }
 
+/// Which ways of signing in the server offers (the sign-in middleware puts them on every
+/// request); read on the server and carried to the browser in the page.
+pub fn sign_in_options() -> api::SignInOptions {
+    #[cfg(feature = "ssr")]
+    {
+        use leptos::prelude::use_context;
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<api::SignInOptions>().copied())
+            .unwrap_or(api::SignInOptions {
+                provider: false,
+                local_admin: true,
+            })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        api::SignInOptions {
+            provider: false,
+            local_admin: true,
+        }
+    }
+}
+
 /// The principal that the server's sign-in middleware put on this request.
 #[cfg(feature = "ssr")]
 pub fn current_principal() -> Option<backend::authz::Principal> {

@@ -6,7 +6,7 @@ use leptos_router::path;
 
 use crate::layout::Layout;
 use crate::nav::SECTIONS;
-use crate::pages::{HomePage, LoginPage, NotFound, SectionPage};
+use crate::pages::{HomePage, LoginPage, NotFound, ProfilesPage, SectionPage, SettingsPage};
 
 /// The HTML document around the app, rendered on the server for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -68,8 +68,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/models") view=|| section(5) ssr=SsrMode::Async/>
                 <Route path=path!("/jobs") view=|| section(6) ssr=SsrMode::Async/>
                 <Route path=path!("/gpus") view=|| section(7) ssr=SsrMode::Async/>
-                <Route path=path!("/profiles") view=|| section(8) ssr=SsrMode::Async/>
-                <Route path=path!("/settings") view=|| section(9) ssr=SsrMode::Async/>
+                <Route path=path!("/profiles") view=|| view! { <Layout><ProfilesPage/></Layout> } ssr=SsrMode::Async/>
+                <Route path=path!("/settings") view=|| view! { <Layout><SettingsPage/></Layout> } ssr=SsrMode::Async/>
             </FlatRoutes>
         </Router>
     }

@@ -22,6 +22,8 @@ pub const SESSION_COOKIE: &str = "capstan_session";
 pub fn build(state: AppState) -> Router {
     let leptos_options = state.leptos.clone();
     let pages = generate_route_list(App);
+    // Server functions reach the database through the context.
+    let store = state.store.clone();
 
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.store.clone()))
         .with_name(SESSION_COOKIE)
@@ -34,7 +36,12 @@ pub fn build(state: AppState) -> Router {
 
     // Everything that knows who is asking: pages, server functions, the REST API, sign-in.
     let signed_in = Router::new()
-        .leptos_routes(&state, pages, move || shell(leptos_options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            pages,
+            move || leptos::prelude::provide_context(store.clone()),
+            move || shell(leptos_options.clone()),
+        )
         .nest("/api/v1", crate::api::routes())
         .route("/auth/local", post(auth::sign_in))
         .route("/auth/login", get(auth::oidc::login))

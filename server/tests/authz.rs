@@ -150,6 +150,65 @@ fn rows() -> Vec<Row> {
             [201; 6],
             [201; 6],
         ),
+        // The UI's server functions: the same rules, the same statuses (200 for success).
+        row(Method::POST, "/fn/my_profiles", "", [200; 6], [200; 6]),
+        row(
+            Method::POST,
+            "/fn/load_profile",
+            "name={p}",
+            [200, 200, 200, 200, 200, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/fn/create_profile",
+            "name=new-team&owner=",
+            [200, 403, 403, 403, 403, 403],
+            [200, 403, 403, 403, 403, 403],
+        ),
+        row(
+            Method::POST,
+            "/fn/add_contributor",
+            "profile={p}&kind=email&subject=new%40example.com&role=view",
+            [200, 200, 200, 403, 403, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/fn/set_contributor_role",
+            "profile={p}&kind=email&subject={viewer}&role=edit",
+            [200, 200, 200, 403, 403, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/fn/remove_contributor",
+            "profile={p}&kind=email&subject={viewer}",
+            [200, 200, 200, 403, 403, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/fn/set_quota",
+            "profile={p}&gpus=1&cpus=&memory_gib=&workloads=",
+            [200, 403, 403, 403, 403, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(Method::POST, "/fn/my_tokens", "", [200; 6], [200; 6]),
+        row(
+            Method::POST,
+            "/fn/create_token",
+            "name=ci&expires_in_days=",
+            [200; 6],
+            [200; 6],
+        ),
+        row(
+            Method::POST,
+            "/fn/revoke_token",
+            "id={token}",
+            ALL_404,
+            ALL_404,
+        ),
     ]
 }
 
@@ -240,7 +299,9 @@ async fn call(world: &World, row: &Row, profile: &str, user: Option<&str>) -> St
     if let Some(user) = user {
         request = request.header("kubeflow-userid", user);
     }
-    if !row.body.is_empty() {
+    if row.path.starts_with("/fn/") {
+        request = request.header("content-type", "application/x-www-form-urlencoded");
+    } else if !row.body.is_empty() {
         request = request.header("content-type", "application/json");
     }
     let viewer = if profile == "team-a" {
@@ -249,7 +310,12 @@ async fn call(world: &World, row: &Row, profile: &str, user: Option<&str>) -> St
         TEAM_B_VIEWER
     };
     let request = request
-        .body(Body::from(row.body.replace("{viewer}", viewer)))
+        .body(Body::from(
+            row.body
+                .replace("{p}", profile)
+                .replace("{viewer}", viewer)
+                .replace("{token}", &world.foreign_token),
+        ))
         .unwrap();
     world
         .app

@@ -1,0 +1,26 @@
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+/// What a form's server function refused, said where the form is.
+#[component]
+pub fn ActionError<S>(action: ServerAction<S>) -> impl IntoView
+where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+    S::Error: Clone + Send + Sync + std::fmt::Display + 'static,
+{
+    let message = move || {
+        action
+            .value()
+            .get()
+            .and_then(|result| result.err())
+            .map(|e| {
+                e.to_string()
+                    .trim_start_matches("error running server function: ")
+                    .to_owned()
+            })
+    };
+    view! {
+        {move || message().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+    }
+}
