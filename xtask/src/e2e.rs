@@ -6,15 +6,33 @@ use crate::process::{self, root, run_captured, step};
 use crate::server::{self, RunningServer};
 use crate::tally::{self, Counts};
 use crate::tools;
+use testkit::oidc::{CLIENT_ID, CLIENT_SECRET, OidcProvider};
 
 pub fn run() -> Result<Counts, String> {
     tools::ensure_build_tools()?;
     tools::ensure_debian_packages(&[("chromium", "/usr/bin/chromium")])?;
-    ensure_node_modules()?;
+    ensure_node_modules(&root().join("end2end"))?;
+    ensure_node_modules(&testkit::oidc::provider_dir())?;
     server::build_release()?;
 
-    step("starting the release server for the browser tests");
-    let capstan = RunningServer::start(&[])?;
+    step("starting the test OpenID provider and the release server for the browser tests");
+    let port = server::free_port()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let provider = OidcProvider::start(
+        &format!("{base}/auth/callback"),
+        &format!("{base}/login"),
+        &[],
+    );
+    let capstan = RunningServer::start_on(
+        port,
+        &[
+            ("CAPSTAN_OIDC_ISSUER", &provider.issuer),
+            ("CAPSTAN_OIDC_CLIENT_ID", CLIENT_ID),
+            ("CAPSTAN_OIDC_CLIENT_SECRET", CLIENT_SECRET),
+            ("CAPSTAN_OIDC_SCOPES", "openid email profile groups"),
+            ("CAPSTAN_SELF_REGISTRATION", "true"),
+        ],
+    )?;
     let report = root()
         .join("end2end")
         .join("test-results")
@@ -27,6 +45,7 @@ pub fn run() -> Result<Counts, String> {
             .current_dir(root().join("end2end"))
             .env("CAPSTAN_URL", &capstan.url)
             .env("CAPSTAN_ADMIN_PASSWORD", &capstan.admin_password)
+            .env("OIDC_ISSUER", &provider.issuer)
             .env("PLAYWRIGHT_BROWSERS_PATH", "0"),
     )
     .map_err(|e| format!("{e} (is Node.js installed?)"))?;
@@ -47,20 +66,22 @@ pub fn run() -> Result<Counts, String> {
     Ok(counts)
 }
 
-/// `npm ci` when node_modules is missing or older than the lock file.
-fn ensure_node_modules() -> Result<(), String> {
-    let dir = root().join("end2end");
+/// `npm ci` in `dir` when its node_modules is missing or older than its lock file.
+pub fn ensure_node_modules(dir: &std::path::Path) -> Result<(), String> {
     let modified = |p: std::path::PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let installed = modified(dir.join("node_modules").join(".package-lock.json"));
     let locked = modified(dir.join("package-lock.json"));
     if installed.is_some() && installed >= locked {
         return Ok(());
     }
-    step("installing the browser tests' npm packages (Playwright, axe-core; no browser download)");
+    step(&format!(
+        "installing the npm packages of {} (no browser download)",
+        dir.display()
+    ));
     process::run(
         Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
+            .current_dir(dir)
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
     )
 }

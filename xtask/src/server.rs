@@ -97,7 +97,11 @@ pub struct RunningServer {
 
 impl RunningServer {
     pub fn start(extra_env: &[(&str, &str)]) -> Result<Self, String> {
-        let port = free_port()?;
+        Self::start_on(free_port()?, extra_env)
+    }
+
+    /// On a given port: for a provider that must know the callback URL first.
+    pub fn start_on(port: u16, extra_env: &[(&str, &str)]) -> Result<Self, String> {
         let data_dir =
             std::env::temp_dir().join(format!("capstan-xtask-{}-{port}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data_dir);

@@ -51,7 +51,8 @@ pub fn run_all() -> Result<(), String> {
     step("starting a throwaway PostgreSQL for the database tests");
     let postgres = PgCluster::start().map_err(|e| e.to_string())?;
 
-    step("unit and integration tests (SQLite and PostgreSQL)");
+    e2e::ensure_node_modules(&testkit::oidc::provider_dir())?;
+    step("unit and integration tests (SQLite, PostgreSQL, the test OpenID provider)");
     total.add(unit_and_integration_tests(&postgres.url(), &mut broken)?);
 
     step("doc tests");

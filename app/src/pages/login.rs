@@ -26,7 +26,7 @@ pub fn LoginPage() -> impl IntoView {
                 <h1 id="signin-title">"Sign in to Capstan"</h1>
                 {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
                 {options.provider.then(|| view! {
-                    <a class="button provider" href=provider_href>"Sign in with your organisation"</a>
+                    <a class="button provider" href=provider_href rel="external">"Sign in with your organisation"</a>
                 })}
                 {options.local_admin.then(|| view! {
                     <form method="post" action="/auth/local">
