@@ -11,8 +11,25 @@ use crate::tools;
 pub fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("http") => http(),
-        _ => Err("usage: cargo xtask bench http".to_owned()),
+        Some("auth") => auth(),
+        _ => Err("usage: cargo xtask bench http|auth".to_owned()),
     }
+}
+
+/// Sign-in through the test OpenID provider, one authorization check, and listing a user's
+/// profiles among 1,000 (target under 5 ms): the release build of `server/examples/auth_bench.rs`.
+fn auth() -> Result<(), String> {
+    crate::e2e::ensure_node_modules(&testkit::oidc::provider_dir())?;
+    step("auth benchmark (release build of server/examples/auth_bench.rs)");
+    crate::process::run(Command::new("cargo").args([
+        "run",
+        "--release",
+        "--quiet",
+        "-p",
+        "server",
+        "--example",
+        "auth_bench",
+    ]))
 }
 
 fn http() -> Result<(), String> {
