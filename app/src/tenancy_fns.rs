@@ -48,13 +48,7 @@ pub async fn load_profile(name: String) -> Result<ProfileView, ServerFnError> {
                 .await
                 .map_err(ssr::refused)?
                 .into_iter()
-                .map(|e| AuditEntry {
-                    at_ms: e.at_ms,
-                    actor: e.actor,
-                    action: e.action,
-                    object: e.object,
-                    detail: e.detail,
-                })
+                .map(AuditEntry::from)
                 .collect(),
         )
     } else {
@@ -64,17 +58,12 @@ pub async fn load_profile(name: String) -> Result<ProfileView, ServerFnError> {
         detail: ProfileDetail {
             name: row.name,
             role: role.as_str().to_owned(),
-            quota: api::Quota {
-                gpu_milli: row.quota.gpu_milli,
-                cpu_milli: row.quota.cpu_milli,
-                memory_mib: row.quota.memory_mib,
-                workloads: row.quota.workloads,
-            },
+            quota: api::Quota::from(&row.quota),
             // Nothing runs in a profile until workloads exist.
             usage: api::Usage::default(),
             created_at_ms: row.created_at_ms,
         },
-        contributors: contributors.into_iter().map(ssr::contributor).collect(),
+        contributors: contributors.into_iter().map(Contributor::from).collect(),
         audit,
         may_set_quota: principal.is_admin,
     })
@@ -177,7 +166,7 @@ pub async fn my_tokens() -> Result<Vec<ApiToken>, ServerFnError> {
     let rows = backend::tokens::list(&store, &principal)
         .await
         .map_err(ssr::refused)?;
-    Ok(rows.into_iter().map(ssr::token).collect())
+    Ok(rows.into_iter().map(ApiToken::from).collect())
 }
 
 #[server(prefix = "/fn", endpoint = "create_token")]
@@ -197,7 +186,7 @@ pub async fn create_token(
         .await
         .map_err(ssr::refused)?;
     Ok(CreatedToken {
-        token: ssr::token(made.row),
+        token: ApiToken::from(made.row),
         secret: made.token,
     })
 }
@@ -212,10 +201,10 @@ pub async fn revoke_token(id: String) -> Result<(), ServerFnError> {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use api::{ApiToken, Contributor};
     use backend::authz::Principal;
     use backend::profiles::{ProfileError, Role};
-    use backend::store::{ContributorRow, Store, Subject, TokenRow};
+    use backend::refusal::Refusal;
+    use backend::store::{Store, Subject};
     use backend::tokens::TokenError;
     use http::StatusCode;
     use leptos::prelude::*;
@@ -230,44 +219,24 @@ mod ssr {
     }
 
     /// The error as the user should read it, with the status the REST API would give.
-    pub fn refused(error: impl Into<Refusal>) -> ServerFnError {
-        let Refusal(status, message) = error.into();
+    pub fn refused(error: impl Into<Refused>) -> ServerFnError {
+        let Refused(refusal, message) = error.into();
+        let status =
+            StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         fail(status, message)
     }
 
-    pub struct Refusal(StatusCode, String);
+    pub struct Refused(Refusal, String);
 
-    impl From<ProfileError> for Refusal {
+    impl From<ProfileError> for Refused {
         fn from(e: ProfileError) -> Self {
-            let status = match &e {
-                ProfileError::NotFound(_) | ProfileError::NoSuchContributor(..) => {
-                    StatusCode::NOT_FOUND
-                }
-                ProfileError::InvalidName(_) | ProfileError::NegativeQuota(_) => {
-                    StatusCode::BAD_REQUEST
-                }
-                ProfileError::Forbidden { .. } | ProfileError::AdminsOnly(_) => {
-                    StatusCode::FORBIDDEN
-                }
-                ProfileError::AlreadyExists(_)
-                | ProfileError::DuplicateContributor(..)
-                | ProfileError::LastOwner(_)
-                | ProfileError::NotEmpty(..) => StatusCode::CONFLICT,
-                ProfileError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
-            };
-            Refusal(status, e.to_string())
+            Refused(e.refusal(), e.to_string())
         }
     }
 
-    impl From<TokenError> for Refusal {
+    impl From<TokenError> for Refused {
         fn from(e: TokenError) -> Self {
-            let status = match &e {
-                TokenError::BadName | TokenError::BadExpiry => StatusCode::BAD_REQUEST,
-                TokenError::NotFromToken => StatusCode::FORBIDDEN,
-                TokenError::NotFound(_) => StatusCode::NOT_FOUND,
-                TokenError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
-            };
-            Refusal(status, e.to_string())
+            Refused(e.refusal(), e.to_string())
         }
     }
 
@@ -316,29 +285,6 @@ mod ssr {
             _ => Err(bad_request(format!(
                 "{what}: `{text}` is not a number of zero or more"
             ))),
-        }
-    }
-
-    pub fn contributor(row: ContributorRow) -> Contributor {
-        let (email, group) = match row.subject {
-            Subject::User(u) => (Some(u), None),
-            Subject::Group(g) => (None, Some(g)),
-        };
-        Contributor {
-            email,
-            group,
-            role: Some(row.role.as_str().to_owned()),
-            added_at_ms: Some(row.added_at_ms),
-        }
-    }
-
-    pub fn token(row: TokenRow) -> ApiToken {
-        ApiToken {
-            id: row.id,
-            name: row.name,
-            created_at_ms: row.created_at_ms,
-            expires_at_ms: row.expires_at_ms,
-            last_used_at_ms: row.last_used_at_ms,
         }
     }
 }

@@ -7,5 +7,6 @@ pub mod clock;
 pub mod events;
 pub mod local_accounts;
 pub mod profiles;
+pub mod refusal;
 pub mod store;
 pub mod tokens;

@@ -72,7 +72,10 @@ async fn main() {
 /// Each: Capstan's /auth/login, the provider's login form, the callback, the signed-in page.
 async fn sign_in_round_trips() -> f64 {
     let world = provider_world::world(&[]).await;
-    println!("signing in through the test provider at {}", world.provider.issuer);
+    println!(
+        "signing in through the test provider at {}",
+        world.provider.issuer
+    );
     let mut times = Vec::with_capacity(SIGN_INS);
     for _ in 0..SIGN_INS {
         let mut browser = browser::Browser::new();

@@ -4,6 +4,7 @@
 use api::ApiError;
 use axum::Json;
 use axum::response::{IntoResponse, Response};
+use backend::refusal::Refusal;
 use http::StatusCode;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,34 +31,25 @@ pub enum AppError {
 
 impl AppError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
-        use backend::profiles::ProfileError as P;
-        use backend::tokens::TokenError as T;
         match self {
             AppError::Unauthenticated | AppError::BadToken => {
                 (StatusCode::UNAUTHORIZED, "unauthenticated")
             }
-            AppError::NotFound
-            | AppError::Profile(P::NotFound(_) | P::NoSuchContributor(..))
-            | AppError::Token(T::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
-            AppError::BadRequest(_)
-            | AppError::Profile(P::InvalidName(_) | P::NegativeQuota(_))
-            | AppError::Token(T::BadName | T::BadExpiry) => (StatusCode::BAD_REQUEST, "invalid"),
-            AppError::Profile(P::Forbidden { .. } | P::AdminsOnly(_))
-            | AppError::Token(T::NotFromToken) => (StatusCode::FORBIDDEN, "forbidden"),
-            AppError::Profile(
-                P::AlreadyExists(_)
-                | P::DuplicateContributor(..)
-                | P::LastOwner(_)
-                | P::NotEmpty(..),
-            ) => (StatusCode::CONFLICT, "conflict"),
-            AppError::Profile(P::Store(_)) | AppError::Token(T::Store(_)) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
-            }
+            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "invalid"),
+            AppError::Profile(e) => refused(e.refusal()),
+            AppError::Token(e) => refused(e.refusal()),
             AppError::Store(_) | AppError::Accounts(_) | AppError::Session(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }
         }
     }
+}
+
+fn refused(refusal: Refusal) -> (StatusCode, &'static str) {
+    let status =
+        StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, refusal.code())
 }
 
 impl IntoResponse for AppError {

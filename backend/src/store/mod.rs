@@ -8,6 +8,7 @@ mod profiles;
 mod sessions;
 mod tokens;
 mod users;
+mod wire;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -19,22 +19,7 @@ pub async fn list(
     Path(profile): Path<String>,
 ) -> Result<Json<Vec<Contributor>>, AppError> {
     let rows = service::contributors(&state.store, &principal, &profile).await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|row| {
-                let (email, group) = match row.subject {
-                    Subject::User(u) => (Some(u), None),
-                    Subject::Group(g) => (None, Some(g)),
-                };
-                Contributor {
-                    email,
-                    group,
-                    role: Some(row.role.as_str().to_owned()),
-                    added_at_ms: Some(row.added_at_ms),
-                }
-            })
-            .collect(),
-    ))
+    Ok(Json(rows.into_iter().map(Contributor::from).collect()))
 }
 
 pub async fn add(

@@ -45,7 +45,7 @@ pub async fn create(
         &principal,
         &body.name,
         &Subject::User(owner),
-        &quota_in(&body.quota),
+        &store::Quota::from(&body.quota),
         now_ms(),
     )
     .await?;
@@ -67,7 +67,13 @@ pub async fn patch(
     Path(profile): Path<String>,
     JsonBody(body): JsonBody<ProfilePatch>,
 ) -> Result<Json<ProfileDetail>, AppError> {
-    service::set_quota(&state.store, &principal, &profile, &quota_in(&body.quota)).await?;
+    service::set_quota(
+        &state.store,
+        &principal,
+        &profile,
+        &store::Quota::from(&body.quota),
+    )
+    .await?;
     Ok(Json(detail(&state, &principal, &profile).await?))
 }
 
@@ -93,18 +99,7 @@ pub async fn audit(
     Path(profile): Path<String>,
 ) -> Result<Json<Vec<AuditEntry>>, AppError> {
     let entries = backend::audit::read(&state.store, &principal, &profile).await?;
-    Ok(Json(
-        entries
-            .into_iter()
-            .map(|e| AuditEntry {
-                at_ms: e.at_ms,
-                actor: e.actor,
-                action: e.action,
-                object: e.object,
-                detail: e.detail,
-            })
-            .collect(),
-    ))
+    Ok(Json(entries.into_iter().map(AuditEntry::from).collect()))
 }
 
 async fn detail(
@@ -116,27 +111,9 @@ async fn detail(
     Ok(ProfileDetail {
         name: row.name,
         role: role.as_str().to_owned(),
-        quota: quota_out(&row.quota),
+        quota: Quota::from(&row.quota),
         // Nothing runs in a profile until workloads exist (the notebooks issue fills this).
         usage: Usage::default(),
         created_at_ms: row.created_at_ms,
     })
-}
-
-fn quota_in(q: &Quota) -> store::Quota {
-    store::Quota {
-        gpu_milli: q.gpu_milli,
-        cpu_milli: q.cpu_milli,
-        memory_mib: q.memory_mib,
-        workloads: q.workloads,
-    }
-}
-
-fn quota_out(q: &store::Quota) -> Quota {
-    Quota {
-        gpu_milli: q.gpu_milli,
-        cpu_milli: q.cpu_milli,
-        memory_mib: q.memory_mib,
-        workloads: q.workloads,
-    }
 }

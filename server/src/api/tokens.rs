@@ -4,7 +4,6 @@ use api::{ApiToken, CreatedToken, NewToken};
 use axum::Json;
 use axum::extract::{Path, State};
 use backend::clock::now_ms;
-use backend::store::TokenRow;
 use backend::tokens;
 use http::StatusCode;
 
@@ -18,7 +17,7 @@ pub async fn list(
     Authenticated(principal): Authenticated,
 ) -> Result<Json<Vec<ApiToken>>, AppError> {
     let rows = tokens::list(&state.store, &principal).await?;
-    Ok(Json(rows.into_iter().map(listed).collect()))
+    Ok(Json(rows.into_iter().map(ApiToken::from).collect()))
 }
 
 pub async fn create(
@@ -37,7 +36,7 @@ pub async fn create(
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
-            token: listed(made.row),
+            token: ApiToken::from(made.row),
             secret: made.token,
         }),
     ))
@@ -50,14 +49,4 @@ pub async fn revoke(
 ) -> Result<StatusCode, AppError> {
     tokens::revoke(&state.store, &principal, &id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-fn listed(row: TokenRow) -> ApiToken {
-    ApiToken {
-        id: row.id,
-        name: row.name,
-        created_at_ms: row.created_at_ms,
-        expires_at_ms: row.expires_at_ms,
-        last_used_at_ms: row.last_used_at_ms,
-    }
 }
