@@ -47,14 +47,10 @@ pub async fn role_in(
         return Ok(store.profiles().get(profile).await?.map(|_| Role::Owner));
     }
     // A binding exists only for a profile that exists: no separate existence check.
-    let roles = store
+    Ok(store
         .profiles()
-        .roles_of(&principal.user, &principal.groups)
-        .await?;
-    Ok(roles
-        .into_iter()
-        .find(|(name, _)| name == profile)
-        .map(|(_, role)| role))
+        .role_of(profile, &principal.user, &principal.groups)
+        .await?)
 }
 
 /// Answers the principal's role if it allows `needed`; otherwise 404 for outsiders and 403

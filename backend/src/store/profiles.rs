@@ -158,18 +158,51 @@ impl<'a> Profiles<'a> {
         user: &str,
         groups: &[String],
     ) -> Result<Vec<(String, Role)>, StoreError> {
-        // Placeholders $2… for the groups; no group clause at all when there are none.
+        self.strongest_roles(None, user, groups).await
+    }
+
+    /// The strongest role this user (directly or through a group) holds in one profile: the
+    /// check every profile request makes, so it reads only that profile's bindings.
+    pub async fn role_of(
+        &self,
+        profile: &str,
+        user: &str,
+        groups: &[String],
+    ) -> Result<Option<Role>, StoreError> {
+        let roles = self.strongest_roles(Some(profile), user, groups).await?;
+        Ok(roles.into_iter().next().map(|(_, role)| role))
+    }
+
+    async fn strongest_roles(
+        &self,
+        profile: Option<&str>,
+        user: &str,
+        groups: &[String],
+    ) -> Result<Vec<(String, Role)>, StoreError> {
+        // $1 is the user, $2 the profile (when asked for one), then one placeholder per
+        // group; no group clause at all when there are none.
+        let first_group = if profile.is_some() { 3 } else { 2 };
         let group_clause = if groups.is_empty() {
             String::new()
         } else {
-            let list: Vec<String> = (2..groups.len() + 2).map(|i| format!("${i}")).collect();
+            let list: Vec<String> = (first_group..first_group + groups.len())
+                .map(|i| format!("${i}"))
+                .collect();
             format!(" OR (kind = 'group' AND subject IN ({}))", list.join(", "))
+        };
+        let profile_clause = if profile.is_some() {
+            "profile = $2 AND "
+        } else {
+            ""
         };
         let sql = format!(
             "SELECT profile, role FROM profile_contributors \
-             WHERE (kind = 'user' AND subject = $1){group_clause}"
+             WHERE {profile_clause}((kind = 'user' AND subject = $1){group_clause})"
         );
         let mut query = sqlx::query(&sql).bind(user);
+        if let Some(profile) = profile {
+            query = query.bind(profile);
+        }
         for group in groups {
             query = query.bind(group);
         }
