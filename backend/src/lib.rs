@@ -8,5 +8,7 @@ pub mod events;
 pub mod local_accounts;
 pub mod profiles;
 pub mod refusal;
+pub mod scheduler;
+pub mod sim;
 pub mod store;
 pub mod tokens;

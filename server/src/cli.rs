@@ -43,6 +43,30 @@ pub enum Command {
     Settings,
     /// Print the version and exit.
     Version,
+    /// Replay a GPU cluster trace through a placement policy and print the figures as JSON.
+    Sim(SimArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SimArgs {
+    /// Node list CSV (sn,cpu_milli,memory_mib,gpu,model).
+    #[arg(long)]
+    pub nodes: PathBuf,
+    /// Pod list CSV (name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,…).
+    #[arg(long)]
+    pub pods: PathBuf,
+    /// best-fit or fgd.
+    #[arg(long, default_value = "fgd")]
+    pub policy: String,
+    /// The first seed of the pod draw.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// How many seeds (seed, seed+1, …) to average over.
+    #[arg(long, default_value_t = 1)]
+    pub seeds: u64,
+    /// GPU demand drawn, as a multiple of the cluster's GPUs.
+    #[arg(long, default_value_t = 1.3)]
+    pub inflate: f64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ pub mod http;
 pub mod readiness;
 pub mod router;
 pub mod serve;
+pub mod sim_command;
 pub mod state;
 pub mod telemetry;
 pub mod version;

@@ -25,6 +25,18 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
+    if let Some(Command::Sim(args)) = &cli.command {
+        return match server::sim_command::run(args) {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("capstan sim: {message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if matches!(cli.command, Some(Command::Settings)) {
         print!("{}", config::settings_table());
         return ExitCode::SUCCESS;
@@ -93,7 +105,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Version | Command::Settings => Ok(()),
+        Command::Version | Command::Settings | Command::Sim(_) => Ok(()),
     }
 }
 
