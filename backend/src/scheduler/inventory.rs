@@ -93,6 +93,20 @@ impl Node {
         }
     }
 
+    /// Whether the two nodes would score alike for any request: same model, same free CPU
+    /// and memory, same free share on each GPU.
+    pub fn same_state(&self, other: &Node) -> bool {
+        self.gpu_model == other.gpu_model
+            && self.free_cpu_milli == other.free_cpu_milli
+            && self.free_memory_mib == other.free_memory_mib
+            && self.gpus.len() == other.gpus.len()
+            && self
+                .gpus
+                .iter()
+                .zip(&other.gpus)
+                .all(|(a, b)| a.free_milli == b.free_milli)
+    }
+
     /// Takes what a placement uses; the caller made sure it fits.
     pub fn take(&mut self, request: &Request, gpus: &[(usize, u32)]) {
         self.free_cpu_milli -= request.cpu_milli;

@@ -1,6 +1,8 @@
 //! Where a replica goes. Both policies consider every node that admits the request and every
 //! distinct way its GPUs can go there; they differ in what they keep small.
 
+use std::collections::HashMap;
+
 use super::{Node, Placement, Request, TaskMix};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,10 +34,25 @@ impl Policy {
         // Smallest first: added fragmentation (fgd only), then what stays free on the chosen
         // GPUs, on the node's GPUs, and of the node's CPU.
         let mut best: Option<((f64, u64, u64, u64), Placement)> = None;
-        for (index, node) in nodes.iter_mut().enumerate() {
-            if !node.admits(request) {
+        // Nodes in the same state score the same, and the first of equals wins: fgd scores
+        // each state once (most of a cluster is a few shapes of idle or full nodes). Best-fit's
+        // score is cheaper than the hash.
+        let dedupe = self == Policy::Fgd;
+        let mut states: HashMap<u64, usize> = HashMap::new();
+        for index in 0..nodes.len() {
+            if !nodes[index].admits(request) {
                 continue;
             }
+            if dedupe {
+                let state = state_hash(&nodes[index]);
+                if let Some(&seen) = states.get(&state)
+                    && nodes[seen].same_state(&nodes[index])
+                {
+                    continue;
+                }
+                states.insert(state, index);
+            }
+            let node = &mut nodes[index];
             let before = match self {
                 Policy::Fgd => mix.fragmentation(node),
                 Policy::BestFit => 0.0,
@@ -64,6 +81,24 @@ impl Policy {
         }
         best.map(|(_, placement)| placement)
     }
+}
+
+/// FNV-1a over what decides a node's score: model, free CPU and memory, each GPU's free share.
+fn state_hash(node: &Node) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut mix = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    mix(node.gpu_model.as_deref().unwrap_or("").as_bytes());
+    mix(&node.free_cpu_milli.to_le_bytes());
+    mix(&node.free_memory_mib.to_le_bytes());
+    for gpu in &node.gpus {
+        mix(&gpu.free_milli.to_le_bytes());
+    }
+    hash
 }
 
 #[cfg(test)]
@@ -117,6 +152,19 @@ mod tests {
             .choose(&mut nodes, &request(GpuAsk::Share(500)), &mix)
             .unwrap();
         assert_eq!(placed.node, 0);
+    }
+
+    #[test]
+    fn of_nodes_in_the_same_state_the_first_is_chosen() {
+        let mut nodes: Vec<Node> = (0..3)
+            .map(|i| Node::new(&format!("n{i}"), 8000, 65536, 2, None))
+            .collect();
+        nodes[0].take(&request(GpuAsk::Whole(2)), &[(0, 1000), (1, 1000)]);
+        let mix = TaskMix::of(&[request(GpuAsk::Whole(1))]);
+        let placed = Policy::Fgd
+            .choose(&mut nodes, &request(GpuAsk::Whole(1)), &mix)
+            .unwrap();
+        assert_eq!(placed.node, 1);
     }
 
     #[test]
