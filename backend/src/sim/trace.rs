@@ -1,5 +1,5 @@
 //! The trace's CSV files. Node columns: sn,cpu_milli,memory_mib,gpu,model. Pod columns:
-//! name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,… (gpu_spec: acceptable models,
+//! name,cpu_milli,memory_mib,num_gpu,gpu_milli[,gpu_spec,…] (gpu_spec: acceptable models,
 //! separated by `|`). A malformed row is reported with its line number.
 
 use crate::scheduler::{GpuAsk, Node, Request};
@@ -97,14 +97,8 @@ pub fn read_pods(file: &str, text: &str) -> Result<Vec<Request>, TraceError> {
     let columns = Columns::new(
         file,
         text.lines().next(),
-        &[
-            "name",
-            "cpu_milli",
-            "memory_mib",
-            "num_gpu",
-            "gpu_milli",
-            "gpu_spec",
-        ],
+        // gpu_spec is optional (one trace file has none): absent, any model will do.
+        &["name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli"],
     )?;
     rows(text)
         .map(|(line, row)| {
@@ -161,6 +155,12 @@ mod tests {
         assert_eq!(pods[0].gpu, GpuAsk::Share(460));
         assert_eq!(pods[1].gpu, GpuAsk::Whole(2));
         assert_eq!(pods[1].gpu_models, ["V100", "A100"]);
+        let without_spec = read_pods(
+            "p.csv",
+            "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np0,1,1,1,500\n",
+        )
+        .unwrap();
+        assert!(without_spec[0].gpu_models.is_empty());
     }
 
     #[test]
