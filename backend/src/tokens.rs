@@ -136,7 +136,8 @@ fn sha256_hex(text: &str) -> String {
         .collect()
 }
 
-fn constant_time_eq(a: &str, b: &str) -> bool {
+/// Compares secrets without stopping at the first difference (no timing hint).
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

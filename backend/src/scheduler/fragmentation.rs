@@ -22,18 +22,27 @@ pub struct TaskMix {
 }
 
 impl TaskMix {
-    /// The mix of a list of requests: one class per distinct request, weighted by count.
+    /// The mix of a list of requests (history, a trace, a queue): one class per kind of GPU
+    /// request and accepted models, as small in CPU and memory as its smallest member (a task
+    /// of the kind fits wherever that one does), weighted by how often the kind occurs.
     pub fn of(requests: &[Request]) -> Self {
-        let mut counted: Vec<(Request, usize)> = Vec::new();
+        let mut classes: Vec<(Request, usize)> = Vec::new();
         for request in requests {
-            match counted.iter_mut().find(|(r, _)| r == request) {
-                Some((_, n)) => *n += 1,
-                None => counted.push((request.clone(), 1)),
+            match classes
+                .iter_mut()
+                .find(|(c, _)| c.gpu == request.gpu && c.gpu_models == request.gpu_models)
+            {
+                Some((class, n)) => {
+                    class.cpu_milli = class.cpu_milli.min(request.cpu_milli);
+                    class.memory_mib = class.memory_mib.min(request.memory_mib);
+                    *n += 1;
+                }
+                None => classes.push((request.clone(), 1)),
             }
         }
         let total = requests.len().max(1) as f64;
         TaskMix {
-            classes: counted
+            classes: classes
                 .into_iter()
                 .map(|(request, n)| TaskClass {
                     request,
@@ -58,17 +67,7 @@ fn fragments_for(node: &Node, request: &Request) -> u64 {
     if request.gpu == GpuAsk::None || !node.admits(request) {
         return free;
     }
-    let unusable = |g: &&super::Gpu| match request.gpu {
-        GpuAsk::Share(milli) => g.free_milli < milli,
-        _ => g.free_milli < WHOLE_GPU_MILLI,
-    };
-    let fragments: u64 = node
-        .gpus
-        .iter()
-        .filter(unusable)
-        .map(|g| u64::from(g.free_milli))
-        .sum();
-    // Whole-GPU tasks also cannot use idle GPUs when too few of them are left.
+    // Whole-GPU tasks cannot use idle GPUs either when too few of them are left.
     if let GpuAsk::Whole(n) = request.gpu {
         let idle = node
             .gpus
@@ -79,7 +78,15 @@ fn fragments_for(node: &Node, request: &Request) -> u64 {
             return free;
         }
     }
-    fragments
+    let needed = match request.gpu {
+        GpuAsk::Share(milli) => milli,
+        _ => WHOLE_GPU_MILLI,
+    };
+    node.gpus
+        .iter()
+        .filter(|g| g.free_milli < needed)
+        .map(|g| u64::from(g.free_milli))
+        .sum()
 }
 
 #[cfg(test)]

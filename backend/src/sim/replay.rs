@@ -8,7 +8,7 @@ use std::time::Instant;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::scheduler::{GpuAsk, Node, Policy, Request, TaskClass, TaskMix};
+use crate::scheduler::{GpuAsk, Node, Policy, Request, TaskMix};
 
 #[derive(Debug, Clone, Copy)]
 pub struct ReplayConfig {
@@ -30,7 +30,7 @@ pub struct Outcome {
 pub fn replay(nodes: &[Node], pods: &[Request], config: ReplayConfig) -> Outcome {
     let mut cluster = nodes.to_vec();
     let capacity: u64 = cluster.iter().map(Node::free_gpu_milli).sum();
-    let mix = mix_of(pods);
+    let mix = TaskMix::of(pods);
     let arrivals = draw(pods, capacity, config);
 
     let mut arrived = 0u64;
@@ -81,35 +81,6 @@ fn draw(pods: &[Request], capacity: u64, config: ReplayConfig) -> Vec<Request> {
         drawn.push(pod.clone());
     }
     drawn
-}
-
-/// The expected mix: one class per kind of GPU request (and accepted models), each as small
-/// in CPU and memory as its smallest pod, weighted by how often it occurs in the trace.
-fn mix_of(pods: &[Request]) -> TaskMix {
-    let mut classes: Vec<(Request, usize)> = Vec::new();
-    for pod in pods {
-        match classes
-            .iter_mut()
-            .find(|(c, _)| c.gpu == pod.gpu && c.gpu_models == pod.gpu_models)
-        {
-            Some((class, n)) => {
-                class.cpu_milli = class.cpu_milli.min(pod.cpu_milli);
-                class.memory_mib = class.memory_mib.min(pod.memory_mib);
-                *n += 1;
-            }
-            None => classes.push((pod.clone(), 1)),
-        }
-    }
-    let total = pods.len().max(1) as f64;
-    TaskMix {
-        classes: classes
-            .into_iter()
-            .map(|(request, n)| TaskClass {
-                request,
-                weight: n as f64 / total,
-            })
-            .collect(),
-    }
 }
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ pub async fn sign_out(
 /// A page that moves on to the provider's logout. Not a redirect: the browser would judge a
 /// redirect of the sign-out form against the page's `form-action 'self'` and stop it.
 fn leave_for(url: &str) -> Response {
-    let url = url.replace('&', "&amp;").replace('"', "&quot;");
+    let url = super::escape_html(url);
     axum::response::Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta http-equiv=\"refresh\" content=\"0;url={url}\"><title>Signing out</title></head>\

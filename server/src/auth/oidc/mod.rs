@@ -83,7 +83,7 @@ pub async fn callback(
     let state_matches = query
         .state
         .as_deref()
-        .is_some_and(|s| provider::constant_time_eq(s, &pending.state));
+        .is_some_and(|s| backend::tokens::constant_time_eq(s, &pending.state));
     let Some(code) = query.code.filter(|_| state_matches) else {
         tracing::warn!("sign-in callback with a wrong state or no code");
         return Ok(failure(
@@ -120,10 +120,7 @@ pub async fn callback(
 
 /// A plain page that says what failed and offers to try again.
 fn failure(status: StatusCode, message: &str) -> Response {
-    let escaped = message
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let escaped = super::escape_html(message);
     let page = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in failed</title></head>\
          <body><main><h1>Sign-in failed</h1><p role=\"alert\">{escaped}</p>\

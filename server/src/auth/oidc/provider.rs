@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use backend::tokens::constant_time_eq;
 use openidconnect::core::CoreAuthenticationFlow;
 use openidconnect::{
     AccessTokenHash, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken,
@@ -227,9 +228,11 @@ impl OidcProvider {
             }
             None => tokens.id_token.clone(),
         };
-        let mut fresh = tokens_of(&response, &id_token, tokens.refresh_token.clone());
-        fresh.id_token = id_token;
-        Ok(fresh)
+        Ok(tokens_of(
+            &response,
+            &id_token,
+            tokens.refresh_token.clone(),
+        ))
     }
 
     /// Where to send the browser to end the provider's session too, if it advertises an
@@ -409,12 +412,4 @@ fn chain(e: &dyn std::error::Error) -> String {
         cause = c.source();
     }
     text
-}
-
-pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
