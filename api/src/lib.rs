@@ -8,6 +8,7 @@ mod profiles;
 mod query;
 mod tokens;
 mod version;
+mod workloads;
 
 pub use error::ApiError;
 pub use events::{Event, EventKind};
@@ -18,3 +19,7 @@ pub use profiles::{
 pub use query::encode_query_value;
 pub use tokens::{ApiToken, CreatedToken, NewToken};
 pub use version::VersionInfo;
+pub use workloads::{
+    GpuShare, Phase, PortSpec, ReplicaGroup, ReplicaPlacement, Resources, VolumeSpec,
+    WorkloadEvent, WorkloadKind, WorkloadSpec, WorkloadStatus,
+};

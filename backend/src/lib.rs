@@ -5,6 +5,7 @@ pub mod audit;
 pub mod authz;
 pub mod clock;
 pub mod events;
+pub mod k8s;
 pub mod local_accounts;
 pub mod profiles;
 pub mod refusal;

@@ -1,17 +1,26 @@
-//! Placement of workloads on nodes and GPUs: pure and synchronous, decisions as values. This
-//! first part holds the inventory (nodes, GPUs, what is free on each), what a replica asks for,
-//! and the placement policies (`best-fit`, and `fgd`, fragmentation-aware in the spirit of
-//! "Beware of Fragmentation", USENIX ATC 2023). Queues, quotas, gangs and preemption build on
-//! these in the workload-engine issue.
+//! Placement and admission of workloads: pure and synchronous, decisions as values. The
+//! inventory (nodes, GPUs, what is free on each), what a replica asks for, the placement
+//! policies (`best-fit`, and `fgd`, fragmentation-aware in the spirit of "Beware of
+//! Fragmentation", USENIX ATC 2023), and the cycle that admits workloads from the profiles'
+//! queues with quotas, borrowing, fair shares, gangs and preemption.
 
+mod amount;
+mod cycle;
 mod fragmentation;
 mod inventory;
+mod placing;
 mod policy;
+mod preemption;
+mod queue;
 mod request;
 
+pub use amount::{Amount, Limits};
+pub use cycle::Scheduler;
 pub use fragmentation::{TaskClass, TaskMix};
 pub use inventory::{Gpu, Node, Placement};
+pub use placing::WorkingInventory;
 pub use policy::Policy;
+pub use queue::{Decision, Entry, ProfileQueue, Spot};
 pub use request::{GpuAsk, Request};
 
 /// A whole GPU, in thousandths.

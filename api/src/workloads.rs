@@ -1,0 +1,230 @@
+//! Workloads as they cross the wire: what a user submits (`WorkloadSpec`), what the scheduler
+//! and the runtimes report back (`WorkloadStatus`, `WorkloadEvent`). Every notebook, pipeline
+//! step, trial, model server and training replica set becomes one of these.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// What the workload is for; the engines that create workloads set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkloadKind {
+    Notebook,
+    Step,
+    Trial,
+    Server,
+    Training,
+}
+
+impl WorkloadKind {
+    pub const ALL: [WorkloadKind; 5] = [
+        WorkloadKind::Notebook,
+        WorkloadKind::Step,
+        WorkloadKind::Trial,
+        WorkloadKind::Server,
+        WorkloadKind::Training,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkloadKind::Notebook => "notebook",
+            WorkloadKind::Step => "step",
+            WorkloadKind::Trial => "trial",
+            WorkloadKind::Server => "server",
+            WorkloadKind::Training => "training",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// `POST /api/v1/profiles/{p}/workloads`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadSpec {
+    /// A DNS-1123 label, unique among the profile's workloads.
+    pub name: String,
+    pub kind: WorkloadKind,
+    /// One of the configured priority classes; the configured default when absent.
+    #[serde(default)]
+    pub priority_class: Option<String>,
+    pub groups: Vec<ReplicaGroup>,
+    /// All replicas of all groups are placed together or none is.
+    #[serde(default)]
+    pub gang: bool,
+    /// Whether a workload that fails (or is lost when Capstan restarts) goes back to the queue.
+    #[serde(default)]
+    pub requeue_on_failure: bool,
+}
+
+/// Replicas that share one command (standalone) or image (cluster) and one set of resources.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaGroup {
+    /// A DNS-1123 label, unique within the workload (`worker`, `ps`, `main`).
+    pub name: String,
+    #[serde(default = "one")]
+    pub replicas: u32,
+    /// argv of the process to start in standalone mode.
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// Container image in cluster mode.
+    #[serde(default)]
+    pub image: Option<String>,
+    #[serde(default)]
+    pub args: Vec<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    #[serde(default)]
+    pub ports: Vec<PortSpec>,
+    #[serde(default)]
+    pub volumes: Vec<VolumeSpec>,
+    pub resources: Resources,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A port the replica listens on. Standalone: a free port is allocated and passed in the
+/// environment as `CAPSTAN_PORT_<NAME>`; cluster: the container port behind the Service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortSpec {
+    pub name: String,
+    pub container_port: u16,
+}
+
+/// A volume mounted into every replica of the group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VolumeSpec {
+    pub name: String,
+    pub mount_path: String,
+    /// Size of the claim in cluster mode; standalone volumes are directories.
+    #[serde(default)]
+    pub size_mib: Option<u64>,
+}
+
+/// What each replica of a group needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    #[serde(default)]
+    pub cpu_milli: u64,
+    #[serde(default)]
+    pub memory_mib: u64,
+    /// Whole GPUs.
+    #[serde(default)]
+    pub gpus: u32,
+    /// A share of one GPU in thousandths (1-999), instead of whole GPUs.
+    #[serde(default)]
+    pub gpu_milli: u32,
+    /// GPU models this replica accepts; empty: any.
+    #[serde(default)]
+    pub gpu_models: Vec<String>,
+}
+
+/// Where a workload is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Queued,
+    Admitted,
+    Starting,
+    Running,
+    Succeeded,
+    Failed,
+    Preempted,
+    Stopped,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 8] = [
+        Phase::Queued,
+        Phase::Admitted,
+        Phase::Starting,
+        Phase::Running,
+        Phase::Succeeded,
+        Phase::Failed,
+        Phase::Preempted,
+        Phase::Stopped,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Queued => "queued",
+            Phase::Admitted => "admitted",
+            Phase::Starting => "starting",
+            Phase::Running => "running",
+            Phase::Succeeded => "succeeded",
+            Phase::Failed => "failed",
+            Phase::Preempted => "preempted",
+            Phase::Stopped => "stopped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// Holds resources on a node: admitted and not yet finished.
+    pub fn holds_resources(self) -> bool {
+        matches!(self, Phase::Admitted | Phase::Starting | Phase::Running)
+    }
+
+    /// Nothing more will happen to it (unless it is requeued).
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            Phase::Succeeded | Phase::Failed | Phase::Preempted | Phase::Stopped
+        )
+    }
+}
+
+/// One replica's place: the node, and the thousandths taken on each of its GPUs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplicaPlacement {
+    pub group: String,
+    pub replica: u32,
+    pub node: String,
+    pub gpus: Vec<GpuShare>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GpuShare {
+    /// The GPU's index on its node (what `CUDA_VISIBLE_DEVICES` names).
+    pub index: u32,
+    pub milli: u32,
+}
+
+/// `GET /api/v1/profiles/{p}/workloads` and `…/workloads/{w}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadStatus {
+    pub id: i64,
+    pub profile: String,
+    pub name: String,
+    pub kind: WorkloadKind,
+    pub priority_class: String,
+    pub priority: i32,
+    pub phase: Phase,
+    /// Why it is in this phase (waiting, failed, preempted…), in words.
+    pub reason: Option<String>,
+    pub created_at_ms: i64,
+    pub admitted_at_ms: Option<i64>,
+    pub started_at_ms: Option<i64>,
+    pub finished_at_ms: Option<i64>,
+    pub placements: Vec<ReplicaPlacement>,
+    pub spec: WorkloadSpec,
+}
+
+/// Something that happened to a workload, newest last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadEvent {
+    pub at_ms: i64,
+    pub phase: Phase,
+    pub reason: String,
+}

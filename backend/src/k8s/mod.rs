@@ -1,0 +1,56 @@
+//! Kubernetes objects for profiles and placed workloads, built by pure functions: no API server,
+//! no I/O. `KubeRuntime` applies what these return (server-side apply) and prunes what it owns
+//! but they no longer return, by the `app.kubernetes.io/managed-by=capstan` and
+//! `capstan.dev/profile` labels.
+//!
+//! A profile ([`profile_objects`]) is a Namespace of the same name, a RoleBinding per
+//! contributor to a configured ClusterRole, Kubeflow's `default-editor` and `default-viewer`
+//! service accounts with their bindings, a ResourceQuota and a NetworkPolicy that admits traffic
+//! only from the namespace itself and from Capstan's own.
+//!
+//! A workload ([`workload_objects`]) lives in its profile's namespace. Each replica group becomes
+//! objects by the workload's kind:
+//!
+//! | kind       | objects per group                        | why                                                  |
+//! |------------|------------------------------------------|------------------------------------------------------|
+//! | `notebook` | StatefulSet (claim templates)            | stable pod name, home volume kept across restarts, as Kubeflow's notebook controller |
+//! | `server`   | Deployment (`Recreate`) + claims         | stateless replicas behind a Service, restarted when they crash |
+//! | `step`     | Job (`backoffLimit: 0`) + claims         | runs to completion; Capstan decides on retries       |
+//! | `trial`    | Job (`backoffLimit: 0`) + claims         | as a step                                            |
+//! | `training` | one Pod per replica + claims             | stable per-replica names and DNS (`<pod>.<service>`), as the training operators create them, each pinned to its own placed node |
+//!
+//! and a Service when the group has ports (headless for training). Names are `<workload>-<group>`
+//! (training pods `<workload>-<group>-<replica>`), shortened with a hash when too long
+//! ([`names`]).
+//!
+//! While a workload is queued its pods carry the `capstan.dev/queued` scheduling gate and no
+//! node; once admitted the gate is gone and each pod is pinned to the node that Capstan's
+//! scheduler chose ([`scheduling`] says how, and why not `nodeName`). Resources are requests equal
+//! to limits, GPUs as the device plugin's resource, milli-GPU shares as a configured sharing
+//! resource ([`resources`]).
+
+mod config;
+mod error;
+pub mod labels;
+pub mod names;
+mod pod_template;
+mod profile_objects;
+pub mod resources;
+pub mod scheduling;
+mod workload_objects;
+
+#[cfg(test)]
+mod fixtures;
+#[cfg(test)]
+mod snapshot_tests;
+#[cfg(test)]
+mod workload_tests;
+
+pub use config::K8sConfig;
+pub use error::BuildError;
+pub use profile_objects::{
+    DEFAULT_EDITOR, DEFAULT_VIEWER, NETWORK_POLICY_NAME, ProfileManifests, ProfileObjects,
+    QUOTA_NAME, cluster_role, profile_objects,
+};
+pub use scheduling::QUEUED_GATE;
+pub use workload_objects::{PlacedWorkload, WorkloadObject, workload_objects};
