@@ -8,6 +8,11 @@ pub enum EventKind {
     SignedIn,
     /// A user signed out.
     SignedOut,
+    /// A workload changed phase or placement; `data` holds its id, name, phase and reason.
+    Workload,
+    /// What the cluster holds changed (a scheduling cycle admitted or freed something):
+    /// views of nodes and queues reload. Seen by every signed-in user.
+    Cluster,
 }
 
 /// A state change that the server streams to the browsers allowed to see it
@@ -32,6 +37,8 @@ impl EventKind {
         match self {
             EventKind::SignedIn => "signed_in",
             EventKind::SignedOut => "signed_out",
+            EventKind::Workload => "workload",
+            EventKind::Cluster => "cluster",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Types that cross the wire: request and response bodies of the REST API, server-function
 //! results and the events streamed to browsers. Serde only, so that it compiles to wasm.
 
+mod cluster;
 mod error;
 mod events;
 mod identity;
@@ -10,16 +11,21 @@ mod tokens;
 mod version;
 mod workloads;
 
+pub use cluster::{
+    AllocationSample, ClusterGpu, ClusterNode, ClusterView, GpuHolder, ProfileQueueView, QueueView,
+    WaitingWorkload,
+};
 pub use error::ApiError;
 pub use events::{Event, EventKind};
 pub use identity::{SignInOptions, WhoAmI};
 pub use profiles::{
-    AuditEntry, Contributor, NewProfile, ProfileDetail, ProfilePatch, ProfileSummary, Quota, Usage,
+    AuditEntry, Contributor, NewProfile, ProfileChoices, ProfileDetail, ProfilePatch,
+    ProfileSummary, Quota, Usage,
 };
 pub use query::encode_query_value;
 pub use tokens::{ApiToken, CreatedToken, NewToken};
 pub use version::VersionInfo;
 pub use workloads::{
     GpuShare, Phase, PortSpec, ReplicaGroup, ReplicaPlacement, Resources, VolumeSpec,
-    WorkloadEvent, WorkloadKind, WorkloadSpec, WorkloadStatus,
+    WorkloadDetail, WorkloadEvent, WorkloadKind, WorkloadSpec, WorkloadStatus,
 };

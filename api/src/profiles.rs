@@ -8,6 +8,11 @@ pub struct ProfileSummary {
     pub role: String,
 }
 
+/// The profiles the signed-in user may switch to, which the server puts on every page request
+/// so that the frame renders them without a round trip.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileChoices(pub Vec<ProfileSummary>);
+
 /// Limits on what a profile's workloads may use at once; a missing value is no limit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,6 +28,15 @@ pub struct Quota {
     /// Workloads running at once.
     #[serde(default)]
     pub workloads: Option<i64>,
+    /// How much of other profiles' unused GPU quota this profile may borrow beyond its own;
+    /// missing: none. Borrowed resources are given back (preempted) when their lender needs
+    /// them.
+    #[serde(default)]
+    pub borrow_gpu_milli: Option<i64>,
+    #[serde(default)]
+    pub borrow_cpu_milli: Option<i64>,
+    #[serde(default)]
+    pub borrow_memory_mib: Option<i64>,
 }
 
 /// What a profile's workloads use now, in the quota's units.

@@ -228,3 +228,10 @@ pub struct WorkloadEvent {
     pub phase: Phase,
     pub reason: String,
 }
+
+/// `GET /api/v1/profiles/{p}/workloads/{w}`: the status with its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadDetail {
+    pub status: WorkloadStatus,
+    pub events: Vec<WorkloadEvent>,
+}

@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::components::UserMenu;
 use crate::nav::{SECTIONS, href_with_profile};
-use crate::server_fns::signed_in_user;
+use crate::server_fns::{profile_choices, signed_in_user};
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
@@ -80,35 +80,33 @@ fn SideNav() -> impl IntoView {
 }
 
 /// Chooses the profile to work in, among those the user belongs to, each marked with the
-/// user's role. A plain GET form, so it works without JavaScript.
+/// user's role. A plain GET form, so it works without JavaScript. The list comes with the
+/// page (no Suspense, no second request), like the signed-in user.
 #[component]
 fn ProfileSelector() -> impl IntoView {
     let location = use_location();
     let profile = selected_profile();
-    let profiles = Resource::new(|| (), |_| crate::tenancy_fns::my_profiles());
+    let list = SharedValue::new(profile_choices).into_inner().0;
+    let options = move || {
+        let selected = profile.get();
+        if list.is_empty() {
+            return view! { <option value="">"No profiles yet"</option> }.into_any();
+        }
+        let none_chosen = selected.is_none();
+        view! {
+            {none_chosen.then(|| view! { <option value="" selected>"Choose a profile"</option> })}
+            {list.iter().map(|p| {
+                let chosen = selected.as_deref() == Some(p.name.as_str());
+                let label = format!("{} ({})", p.name, p.role);
+                view! { <option value=p.name.clone() selected=chosen>{label}</option> }
+            }).collect_view()}
+        }
+        .into_any()
+    };
     view! {
         <form class="profile-selector" method="get" action=move || location.pathname.get()>
             <label for="ns">"Profile"</label>
-            <select id="ns" name="ns">
-                <Suspense fallback=|| view! { <option value="">"Loading…"</option> }>
-                    {move || Suspend::new(async move {
-                        let list = profiles.await.unwrap_or_default();
-                        let selected = profile.get();
-                        if list.is_empty() {
-                            return view! { <option value="">"No profiles yet"</option> }.into_any();
-                        }
-                        let none_chosen = selected.is_none();
-                        view! {
-                            {none_chosen.then(|| view! { <option value="" selected>"Choose a profile"</option> })}
-                            {list.into_iter().map(|p| {
-                                let chosen = selected.as_deref() == Some(p.name.as_str());
-                                let label = format!("{} ({})", p.name, p.role);
-                                view! { <option value=p.name selected=chosen>{label}</option> }
-                            }).collect_view()}
-                        }.into_any()
-                    })}
-                </Suspense>
-            </select>
+            <select id="ns" name="ns">{options}</select>
             <button type="submit" class="button secondary">"Switch"</button>
         </form>
     }

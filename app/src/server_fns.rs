@@ -40,6 +40,22 @@ pub fn sign_in_options() -> api::SignInOptions {
     }
 }
 
+/// The profiles the signed-in user may switch to (the server's page middleware put them on
+/// the request); read on the server and carried to the browser in the page.
+pub fn profile_choices() -> api::ProfileChoices {
+    #[cfg(feature = "ssr")]
+    {
+        use leptos::prelude::use_context;
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<api::ProfileChoices>().cloned())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        api::ProfileChoices::default()
+    }
+}
+
 /// The principal that the server's sign-in middleware put on this request.
 #[cfg(feature = "ssr")]
 pub fn current_principal() -> Option<backend::authz::Principal> {

@@ -20,16 +20,9 @@ pub struct ProfileView {
 #[server(prefix = "/fn", endpoint = "my_profiles")]
 pub async fn my_profiles() -> Result<Vec<ProfileSummary>, ServerFnError> {
     let (store, principal) = ssr::caller()?;
-    let profiles = backend::profiles::service::visible_profiles(&store, &principal)
+    backend::profiles::service::profile_summaries(&store, &principal)
         .await
-        .map_err(ssr::refused)?;
-    Ok(profiles
-        .into_iter()
-        .map(|(name, role)| ProfileSummary {
-            name,
-            role: role.as_str().to_owned(),
-        })
-        .collect())
+        .map_err(ssr::refused)
 }
 
 #[server(prefix = "/fn", endpoint = "load_profile")]
@@ -147,6 +140,8 @@ pub async fn set_quota(
     cpus: String,
     memory_gib: String,
     workloads: String,
+    // Optional so that scripts written before borrowing existed keep working.
+    borrow_gpus: Option<String>,
 ) -> Result<(), ServerFnError> {
     let (store, principal) = ssr::caller()?;
     let quota = backend::store::Quota {
@@ -154,6 +149,11 @@ pub async fn set_quota(
         cpu_milli: ssr::thousandths("CPUs", &cpus)?,
         memory_mib: ssr::scaled("memory (GiB)", &memory_gib, 1024.0)?,
         workloads: ssr::scaled("workloads", &workloads, 1.0)?,
+        borrow_gpu_milli: ssr::thousandths(
+            "GPUs it may borrow",
+            borrow_gpus.as_deref().unwrap_or(""),
+        )?,
+        ..Default::default()
     };
     backend::profiles::service::set_quota(&store, &principal, &profile, &quota)
         .await

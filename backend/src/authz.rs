@@ -110,15 +110,16 @@ impl Principal {
     }
 
     /// Whether this principal may see an event. Admins see everything; others see the events
-    /// about themselves. Profile-scoped events become visible to profile members once profiles
-    /// and their contributors exist.
-    pub fn may_see(&self, event: &Event) -> bool {
+    /// about themselves, those of the profiles they belong to (`member_of`), and the
+    /// cluster-wide "something changed" ticks that carry no names.
+    pub fn may_see(&self, event: &Event, member_of: &std::collections::HashSet<String>) -> bool {
         if self.is_admin {
             return true;
         }
         match (&event.user, &event.profile) {
             (Some(user), _) => *user == self.user,
-            (None, _) => false,
+            (None, Some(profile)) => member_of.contains(profile),
+            (None, None) => event.kind == api::EventKind::Cluster,
         }
     }
 }
@@ -146,11 +147,24 @@ mod tests {
     }
 
     #[test]
-    fn users_see_only_their_own_events() {
+    fn users_see_their_own_events_and_their_profiles_events() {
         let alice = someone("alice");
-        assert!(alice.may_see(&event(Some("alice"))));
-        assert!(!alice.may_see(&event(Some("bob"))));
-        assert!(!alice.may_see(&event(None)));
+        let none = Default::default();
+        assert!(alice.may_see(&event(Some("alice")), &none));
+        assert!(!alice.may_see(&event(Some("bob")), &none));
+        assert!(!alice.may_see(&event(None), &none));
+        let in_team = Event {
+            kind: EventKind::Workload,
+            profile: Some("team-a".into()),
+            ..event(None)
+        };
+        assert!(!alice.may_see(&in_team, &none));
+        assert!(alice.may_see(&in_team, &["team-a".to_owned()].into_iter().collect()));
+        let tick = Event {
+            kind: EventKind::Cluster,
+            ..event(None)
+        };
+        assert!(alice.may_see(&tick, &none));
     }
 
     #[test]
@@ -173,7 +187,7 @@ mod tests {
     #[test]
     fn admins_see_every_event() {
         let admin = Principal::local_admin("admin");
-        assert!(admin.may_see(&event(Some("bob"))));
-        assert!(admin.may_see(&event(None)));
+        assert!(admin.may_see(&event(Some("bob")), &Default::default()));
+        assert!(admin.may_see(&event(None), &Default::default()));
     }
 }

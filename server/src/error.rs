@@ -21,6 +21,8 @@ pub enum AppError {
     Profile(#[from] backend::profiles::ProfileError),
     #[error(transparent)]
     Token(#[from] backend::tokens::TokenError),
+    #[error(transparent)]
+    Workload(#[from] backend::workload::WorkloadError),
     #[error("the database is not available")]
     Store(#[from] backend::store::StoreError),
     #[error("the account service failed")]
@@ -39,6 +41,7 @@ impl AppError {
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "invalid"),
             AppError::Profile(e) => refused(e.refusal()),
             AppError::Token(e) => refused(e.refusal()),
+            AppError::Workload(e) => refused(e.refusal()),
             AppError::Store(_) | AppError::Accounts(_) | AppError::Session(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }

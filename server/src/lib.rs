@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod engine_setup;
 pub mod error;
 pub mod http;
 pub mod readiness;

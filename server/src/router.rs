@@ -13,7 +13,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::{self, DbSessionStore};
-use crate::http::{csrf, health, metrics, request_id, security_headers};
+use crate::http::{csrf, health, metrics, profile_choices, request_id, security_headers};
 use crate::state::AppState;
 
 /// The session cookie's name.
@@ -42,6 +42,8 @@ pub fn build(state: AppState) -> Router {
             move || leptos::prelude::provide_context(store.clone()),
             move || shell(leptos_options.clone()),
         )
+        // Pages only: the frame's profile selector, read with the page.
+        .layer(from_fn_with_state(state.clone(), profile_choices::attach))
         .nest("/api/v1", crate::api::routes())
         .route("/auth/local", post(auth::sign_in))
         .route("/auth/login", get(auth::oidc::login))

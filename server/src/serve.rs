@@ -80,6 +80,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     let (stopping, shutdown) = watch::channel(false);
     let state = app_state(config, store.clone(), readiness, shutdown, oidc);
     tokio::spawn(clean_expired_sessions(store.clone()));
+    tokio::spawn(state.engine.clone().run(state.shutdown.clone()));
 
     let stop_requested = termination();
     let grace = Duration::from_secs(state.config.shutdown_grace_seconds);
@@ -191,7 +192,9 @@ pub fn app_state(
     shutdown: watch::Receiver<bool>,
     oidc: Option<OidcProvider>,
 ) -> AppState {
+    let events = EventBus::default();
     AppState::new(Shared {
+        engine: crate::engine_setup::build(&config, store.clone(), events.clone()),
         leptos: leptos_options(&config),
         admins: config.cluster_admins(),
         trusted_proxies: config.trusted_proxy_addresses(),
@@ -199,7 +202,7 @@ pub fn app_state(
         header_users_seen: Mutex::default(),
         config,
         store,
-        events: EventBus::default(),
+        events,
         metrics: crate::http::metrics::handle(),
         readiness,
         shutdown,

@@ -42,6 +42,8 @@ pub struct Shared {
     /// Turns true when the server starts shutting down; long-lived streams end then.
     pub shutdown: watch::Receiver<bool>,
     pub admins: ClusterAdmins,
+    /// Workloads: submission, the scheduling loop, the runtime.
+    pub engine: Arc<backend::workload::Engine>,
     /// The OpenID Connect provider, when one is configured.
     pub oidc: Option<Arc<OidcProvider>>,
     /// Proxies whose user header is believed; empty: header sign-in is off.

@@ -181,6 +181,8 @@ fn QuotaForm(profile: String, quota: Quota, action: ServerAction<SetQuota>) -> i
                 <input id="q-mem" name="memory_gib" inputmode="decimal" value=shown(quota.memory_mib, 1024.0)/>
                 <label for="q-work">"Workloads"</label>
                 <input id="q-work" name="workloads" inputmode="numeric" value=shown(quota.workloads, 1.0)/>
+                <label for="q-borrow">"GPUs it may borrow from others' unused quota"</label>
+                <input id="q-borrow" name="borrow_gpus" inputmode="decimal" value=shown(quota.borrow_gpu_milli, 1000.0)/>
                 <button type="submit" class="button">"Save quota"</button>
             </fieldset>
         </ActionForm>

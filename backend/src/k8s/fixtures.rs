@@ -25,6 +25,7 @@ pub fn profile() -> ProfileObjects {
             cpu_milli: Some(32000),
             memory_mib: Some(131072),
             workloads: Some(8),
+            ..Quota::default()
         },
     }
 }

@@ -107,9 +107,22 @@ pub fn quota_hard(
         }),
         other => Ok(other.map(|v| v.unsigned_abs())),
     };
-    let gpu_milli = non_negative("gpu_milli", quota.gpu_milli)?;
-    let cpu_milli = non_negative("cpu_milli", quota.cpu_milli)?;
-    let memory_mib = non_negative("memory_mib", quota.memory_mib)?;
+    // Capstan's scheduler enforces the quota itself; the ResourceQuota is the cluster's
+    // backstop, so it must also allow what the profile may borrow.
+    let with_borrowing =
+        |limit: Option<u64>, borrow: Option<u64>| limit.map(|l| l + borrow.unwrap_or(0));
+    let gpu_milli = with_borrowing(
+        non_negative("gpu_milli", quota.gpu_milli)?,
+        non_negative("borrow_gpu_milli", quota.borrow_gpu_milli)?,
+    );
+    let cpu_milli = with_borrowing(
+        non_negative("cpu_milli", quota.cpu_milli)?,
+        non_negative("borrow_cpu_milli", quota.borrow_cpu_milli)?,
+    );
+    let memory_mib = with_borrowing(
+        non_negative("memory_mib", quota.memory_mib)?,
+        non_negative("borrow_memory_mib", quota.borrow_memory_mib)?,
+    );
     let workloads = non_negative("workloads", quota.workloads)?;
 
     let mut hard = BTreeMap::new();
@@ -221,6 +234,7 @@ mod tests {
             cpu_milli: Some(16000),
             memory_mib: Some(65536),
             workloads: Some(10),
+            ..Quota::default()
         };
         let hard = quota_hard(&K8sConfig::default(), "p", &quota).unwrap();
         assert_eq!(hard["requests.nvidia.com/gpu"], q("2"));
@@ -228,6 +242,17 @@ mod tests {
         assert_eq!(hard["requests.cpu"], q("16000m"));
         assert_eq!(hard["requests.memory"], q("65536Mi"));
         assert_eq!(hard["count/pods"], q("10"));
+    }
+
+    #[test]
+    fn the_backstop_allows_what_may_be_borrowed() {
+        let quota = Quota {
+            gpu_milli: Some(2000),
+            borrow_gpu_milli: Some(1000),
+            ..Quota::default()
+        };
+        let hard = quota_hard(&K8sConfig::default(), "p", &quota).unwrap();
+        assert_eq!(hard["requests.nvidia.com/gpu"], q("3"));
     }
 
     #[test]

@@ -7,6 +7,6 @@ pub mod personal;
 mod role;
 pub mod service;
 
-pub use name::{NameError, validate_profile_name};
+pub use name::{NameError, validate_dns_label, validate_profile_name};
 pub use role::Role;
 pub use service::ProfileError;

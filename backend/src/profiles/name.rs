@@ -16,9 +16,9 @@ const RESERVED: &[&str] = &[
 /// Why a name cannot be a profile's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
-    #[error("a profile name must not be empty")]
+    #[error("a name must not be empty")]
     Empty,
-    #[error("`{0}` is longer than 63 characters, the limit of a Kubernetes namespace")]
+    #[error("`{0}` is longer than 63 characters, the limit of a Kubernetes name")]
     TooLong(String),
     #[error("`{name}` has `{bad}` at position {position}: use lower-case letters, digits and `-`")]
     BadCharacter {
@@ -41,6 +41,16 @@ pub enum NameError {
 /// assert!(validate_profile_name("kube-system").is_err());
 /// ```
 pub fn validate_profile_name(name: &str) -> Result<(), NameError> {
+    validate_dns_label(name)?;
+    if RESERVED.contains(&name) || name.starts_with("kube-") || name.starts_with("openshift") {
+        return Err(NameError::Reserved(name.to_owned()));
+    }
+    Ok(())
+}
+
+/// Accepts a DNS-1123 label: what Kubernetes takes as a namespace, a Service or a label value
+/// (workload and replica-group names become all of these).
+pub fn validate_dns_label(name: &str) -> Result<(), NameError> {
     if name.is_empty() {
         return Err(NameError::Empty);
     }
@@ -60,9 +70,6 @@ pub fn validate_profile_name(name: &str) -> Result<(), NameError> {
     }
     if name.starts_with('-') || name.ends_with('-') {
         return Err(NameError::BadEdge(name.to_owned()));
-    }
-    if RESERVED.contains(&name) || name.starts_with("kube-") || name.starts_with("openshift") {
-        return Err(NameError::Reserved(name.to_owned()));
     }
     Ok(())
 }

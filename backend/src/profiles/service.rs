@@ -86,6 +86,21 @@ pub async fn visible_profiles(
         .await?)
 }
 
+/// [`visible_profiles`] as the wire lists them: name and role.
+pub async fn profile_summaries(
+    store: &Store,
+    principal: &Principal,
+) -> Result<Vec<api::ProfileSummary>, ProfileError> {
+    Ok(visible_profiles(store, principal)
+        .await?
+        .into_iter()
+        .map(|(name, role)| api::ProfileSummary {
+            name,
+            role: role.as_str().to_owned(),
+        })
+        .collect())
+}
+
 /// Cluster admins create profiles, each with an owner.
 pub async fn create_profile(
     store: &Store,

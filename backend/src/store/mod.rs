@@ -9,6 +9,7 @@ mod sessions;
 mod tokens;
 mod users;
 mod wire;
+mod workloads;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -22,6 +23,7 @@ pub use profiles::{BindingChange, ContributorRow, ProfileRow, Profiles, Quota, S
 pub use sessions::{SessionRecord, Sessions};
 pub use tokens::{TokenRow, Tokens};
 pub use users::{User, Users};
+pub use workloads::{EventRow, NewWorkload, WorkloadRow, Workloads};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
@@ -130,6 +132,10 @@ impl Store {
 
     pub fn tokens(&self) -> Tokens<'_> {
         Tokens::new(&self.pool)
+    }
+
+    pub fn workloads(&self) -> Workloads<'_> {
+        Workloads::new(&self.pool)
     }
 
     pub fn audit(&self) -> Audit<'_> {

@@ -42,6 +42,10 @@ pub struct Quota {
     pub cpu_milli: Option<i64>,
     pub memory_mib: Option<i64>,
     pub workloads: Option<i64>,
+    /// Borrowing beyond the quota from others' unused quota; `None`: none.
+    pub borrow_gpu_milli: Option<i64>,
+    pub borrow_cpu_milli: Option<i64>,
+    pub borrow_memory_mib: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,12 +71,30 @@ pub enum BindingChange {
     LastOwner,
 }
 
-/// Tables whose rows belong to a profile (a `profile` column), counted before a delete. None
-/// yet: workloads arrive with the notebooks issue.
-const PROFILE_SCOPED_TABLES: &[&str] = &[];
+/// Tables whose rows belong to a profile (a `profile` column), counted before a delete.
+const PROFILE_SCOPED_TABLES: &[&str] = &["workloads"];
 
 pub struct Profiles<'a> {
     pool: &'a AnyPool,
+}
+
+const PROFILE_COLUMNS: &str = "name, quota_gpu_milli, quota_cpu_milli, quota_memory_mib, \
+     quota_workloads, borrow_gpu_milli, borrow_cpu_milli, borrow_memory_mib, created_at_ms";
+
+fn profile_of(r: &sqlx::any::AnyRow) -> Result<ProfileRow, StoreError> {
+    Ok(ProfileRow {
+        name: r.try_get("name")?,
+        quota: Quota {
+            gpu_milli: r.try_get("quota_gpu_milli")?,
+            cpu_milli: r.try_get("quota_cpu_milli")?,
+            memory_mib: r.try_get("quota_memory_mib")?,
+            workloads: r.try_get("quota_workloads")?,
+            borrow_gpu_milli: r.try_get("borrow_gpu_milli")?,
+            borrow_cpu_milli: r.try_get("borrow_cpu_milli")?,
+            borrow_memory_mib: r.try_get("borrow_memory_mib")?,
+        },
+        created_at_ms: r.try_get("created_at_ms")?,
+    })
 }
 
 fn role_of(text: &str) -> Result<Role, StoreError> {
@@ -96,7 +118,8 @@ impl<'a> Profiles<'a> {
         let mut tx = self.pool.begin().await?;
         let created = sqlx::query(
             "INSERT INTO profiles (name, quota_gpu_milli, quota_cpu_milli, quota_memory_mib, \
-             quota_workloads, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+             quota_workloads, borrow_gpu_milli, borrow_cpu_milli, borrow_memory_mib, \
+             created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (name) DO NOTHING",
         )
         .bind(name)
@@ -104,6 +127,9 @@ impl<'a> Profiles<'a> {
         .bind(quota.cpu_milli)
         .bind(quota.memory_mib)
         .bind(quota.workloads)
+        .bind(quota.borrow_gpu_milli)
+        .bind(quota.borrow_cpu_milli)
+        .bind(quota.borrow_memory_mib)
         .bind(now_ms)
         .execute(&mut *tx)
         .await?
@@ -119,26 +145,23 @@ impl<'a> Profiles<'a> {
     }
 
     pub async fn get(&self, name: &str) -> Result<Option<ProfileRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT name, quota_gpu_milli, quota_cpu_milli, quota_memory_mib, quota_workloads, \
-             created_at_ms FROM profiles WHERE name = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {PROFILE_COLUMNS} FROM profiles WHERE name = $1"
+        ))
         .bind(name)
         .fetch_optional(self.pool)
         .await?;
-        row.map(|r| {
-            Ok(ProfileRow {
-                name: r.try_get("name")?,
-                quota: Quota {
-                    gpu_milli: r.try_get("quota_gpu_milli")?,
-                    cpu_milli: r.try_get("quota_cpu_milli")?,
-                    memory_mib: r.try_get("quota_memory_mib")?,
-                    workloads: r.try_get("quota_workloads")?,
-                },
-                created_at_ms: r.try_get("created_at_ms")?,
-            })
-        })
-        .transpose()
+        row.map(|r| profile_of(&r)).transpose()
+    }
+
+    /// Every profile, sorted by name: the scheduler's queues and what each may lend.
+    pub async fn all(&self) -> Result<Vec<ProfileRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PROFILE_COLUMNS} FROM profiles ORDER BY name"
+        ))
+        .fetch_all(self.pool)
+        .await?;
+        rows.iter().map(profile_of).collect()
     }
 
     /// Every profile's name, sorted.
@@ -337,12 +360,16 @@ impl<'a> Profiles<'a> {
     pub async fn set_quota(&self, profile: &str, quota: &Quota) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE profiles SET quota_gpu_milli = $1, quota_cpu_milli = $2, \
-             quota_memory_mib = $3, quota_workloads = $4 WHERE name = $5",
+             quota_memory_mib = $3, quota_workloads = $4, borrow_gpu_milli = $5, \
+             borrow_cpu_milli = $6, borrow_memory_mib = $7 WHERE name = $8",
         )
         .bind(quota.gpu_milli)
         .bind(quota.cpu_milli)
         .bind(quota.memory_mib)
         .bind(quota.workloads)
+        .bind(quota.borrow_gpu_milli)
+        .bind(quota.borrow_cpu_milli)
+        .bind(quota.borrow_memory_mib)
         .bind(profile)
         .execute(self.pool)
         .await?;

@@ -1,7 +1,7 @@
 //! Stored rows as the API's types: one conversion each, shared by the REST API and the UI's
 //! server functions.
 
-use super::{AuditEntry, ContributorRow, Quota, Subject, TokenRow};
+use super::{AuditEntry, ContributorRow, EventRow, Quota, Subject, TokenRow, WorkloadRow};
 
 impl From<ContributorRow> for api::Contributor {
     fn from(row: ContributorRow) -> Self {
@@ -49,6 +49,9 @@ impl From<&Quota> for api::Quota {
             cpu_milli: q.cpu_milli,
             memory_mib: q.memory_mib,
             workloads: q.workloads,
+            borrow_gpu_milli: q.borrow_gpu_milli,
+            borrow_cpu_milli: q.borrow_cpu_milli,
+            borrow_memory_mib: q.borrow_memory_mib,
         }
     }
 }
@@ -60,6 +63,40 @@ impl From<&api::Quota> for Quota {
             cpu_milli: q.cpu_milli,
             memory_mib: q.memory_mib,
             workloads: q.workloads,
+            borrow_gpu_milli: q.borrow_gpu_milli,
+            borrow_cpu_milli: q.borrow_cpu_milli,
+            borrow_memory_mib: q.borrow_memory_mib,
+        }
+    }
+}
+
+impl From<WorkloadRow> for api::WorkloadStatus {
+    fn from(w: WorkloadRow) -> Self {
+        api::WorkloadStatus {
+            id: w.id,
+            profile: w.profile,
+            name: w.name,
+            kind: w.kind,
+            priority_class: w.priority_class,
+            priority: w.priority,
+            phase: w.phase,
+            reason: w.reason,
+            created_at_ms: w.created_at_ms,
+            admitted_at_ms: w.admitted_at_ms,
+            started_at_ms: w.started_at_ms,
+            finished_at_ms: w.finished_at_ms,
+            placements: w.placements,
+            spec: w.spec,
+        }
+    }
+}
+
+impl From<EventRow> for api::WorkloadEvent {
+    fn from(e: EventRow) -> Self {
+        api::WorkloadEvent {
+            at_ms: e.at_ms,
+            phase: e.phase,
+            reason: e.reason,
         }
     }
 }

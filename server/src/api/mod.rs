@@ -1,15 +1,17 @@
 //! The JSON API under `/api/v1`, shared by the UI's server functions and scripts. Every
 //! handler takes the principal first ([`crate::auth::Authenticated`]).
 
+mod cluster;
 mod contributors;
 mod events;
 mod identity;
 mod json_body;
 mod profiles;
 mod tokens;
+mod workloads;
 
 use axum::Router;
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 
 use crate::state::AppState;
 
@@ -34,6 +36,24 @@ pub fn routes() -> Router<AppState> {
                 .delete(contributors::remove),
         )
         .route("/profiles/{profile}/audit", get(profiles::audit))
+        .route(
+            "/profiles/{profile}/workloads",
+            get(workloads::list).post(workloads::submit),
+        )
+        .route(
+            "/profiles/{profile}/workloads/{name}",
+            get(workloads::get).delete(workloads::delete),
+        )
+        .route(
+            "/profiles/{profile}/workloads/{name}/stop",
+            post(workloads::stop),
+        )
+        .route(
+            "/profiles/{profile}/workloads/{name}/logs",
+            get(workloads::logs),
+        )
+        .route("/cluster/nodes", get(cluster::nodes))
+        .route("/queue", get(cluster::queue))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", delete(tokens::revoke))
         .fallback(not_found)

@@ -18,15 +18,8 @@ pub async fn list(
     State(state): State<AppState>,
     Authenticated(principal): Authenticated,
 ) -> Result<Json<Vec<ProfileSummary>>, AppError> {
-    let profiles = service::visible_profiles(&state.store, &principal).await?;
     Ok(Json(
-        profiles
-            .into_iter()
-            .map(|(name, role)| ProfileSummary {
-                name,
-                role: role.as_str().to_owned(),
-            })
-            .collect(),
+        service::profile_summaries(&state.store, &principal).await?,
     ))
 }
 

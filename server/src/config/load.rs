@@ -168,6 +168,7 @@ impl Layered {
         }
         self.validate_oidc()?;
         self.validate_trusted_proxies()?;
+        self.validate_scheduling()?;
         for key in ["session_idle_minutes", "session_max_hours"] {
             if self.table.get(key).and_then(Value::as_integer) == Some(0) {
                 return Err(self.invalid(key, "must be at least 1".to_owned()));
@@ -208,6 +209,36 @@ impl Layered {
         }
         if !text("oidc_scopes").is_some_and(|s| s.split_whitespace().any(|s| s == "openid")) {
             return Err(self.invalid("oidc_scopes", "must include `openid`".to_owned()));
+        }
+        Ok(())
+    }
+
+    /// The policy, the priority classes and the GPU declaration are parsed here so that a
+    /// mistake stops the start with its key, not the first scheduling cycle.
+    fn validate_scheduling(&self) -> Result<(), ConfigError> {
+        let text = |key: &str| {
+            self.table
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+        };
+        if backend::scheduler::Policy::parse(text("scheduler_policy")).is_none() {
+            return Err(self.invalid(
+                "scheduler_policy",
+                format!("`{}` is neither fgd nor best-fit", text("scheduler_policy")),
+            ));
+        }
+        if let Err(e) = backend::workload::PriorityClasses::parse(
+            text("priority_classes"),
+            text("default_priority_class"),
+        ) {
+            return Err(self.invalid("priority_classes", e.to_string()));
+        }
+        let gpus = text("gpus");
+        if !matches!(gpus, "discover" | "none")
+            && let Err(e) = backend::inventory::parse_simulated(gpus)
+        {
+            return Err(self.invalid("gpus", e));
         }
         Ok(())
     }

@@ -47,6 +47,11 @@ pub struct Config {
     pub session_idle_minutes: u64,
     pub session_max_hours: u64,
     pub shutdown_grace_seconds: u64,
+    pub scheduler_policy: String,
+    pub priority_classes: String,
+    pub default_priority_class: String,
+    pub gpus: String,
+    pub stop_grace_seconds: u64,
 }
 
 impl Config {
@@ -132,6 +137,11 @@ impl Config {
             Some(self.session_idle_minutes.to_string()),
             Some(self.session_max_hours.to_string()),
             Some(self.shutdown_grace_seconds.to_string()),
+            Some(self.scheduler_policy.clone()),
+            Some(self.priority_classes.clone()),
+            Some(self.default_priority_class.clone()),
+            Some(self.gpus.clone()),
+            Some(self.stop_grace_seconds.to_string()),
         ]
     }
 }

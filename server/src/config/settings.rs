@@ -181,6 +181,36 @@ pub const SETTINGS: &[Setting] = &[
         Some("30"),
         "On SIGTERM, how long requests in flight may take to finish.",
     ),
+    setting(
+        "scheduler_policy",
+        Kind::Text,
+        Some("fgd"),
+        "Where workloads go: `fgd` (fragmentation-aware) or `best-fit`.",
+    ),
+    setting(
+        "priority_classes",
+        Kind::Text,
+        Some("low=0,default=100,high=1000"),
+        "Priority classes workloads may name, as name=value pairs; higher values go first and may preempt lower.",
+    ),
+    setting(
+        "default_priority_class",
+        Kind::Text,
+        Some("default"),
+        "The class of a workload that names none; one of priority_classes.",
+    ),
+    setting(
+        "gpus",
+        Kind::Text,
+        Some("discover"),
+        "This machine's GPUs: `discover` (nvidia-smi, none if it is missing), `none`, or simulated ones such as `2xH100:81920,1xL4`.",
+    ),
+    setting(
+        "stop_grace_seconds",
+        Kind::Integer,
+        Some("10"),
+        "A stopped or preempted workload has this long between SIGTERM and SIGKILL.",
+    ),
 ];
 
 /// The settings as a Markdown table, for `capstan settings` and the README.

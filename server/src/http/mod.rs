@@ -4,5 +4,6 @@
 pub mod csrf;
 pub mod health;
 pub mod metrics;
+pub mod profile_choices;
 pub mod request_id;
 pub mod security_headers;

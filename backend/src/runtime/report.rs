@@ -1,0 +1,124 @@
+//! What a runtime says about a workload: its phase, why, and how each replica ended.
+
+use std::fmt;
+
+use api::Phase;
+
+/// The reason of a workload whose processes were gone when Capstan started again.
+pub const RESTARTED: &str = "capstan restarted";
+
+/// The reason of an adopted workload (one that outlived a Capstan restart) once it ends: its
+/// processes are not Capstan's children any more, so nobody can wait for their exit status and
+/// the runtime cannot tell success from failure. It reports `Failed`, never `Succeeded`: a
+/// requeue costs less than a result that was never produced but is taken as done.
+pub const RESTARTED_WHILE_RUNNING: &str = "exit status unknown: capstan restarted while it ran";
+
+/// A change in a workload's life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeReport {
+    pub id: i64,
+    /// `Running`, `Succeeded`, `Failed` or `Stopped`.
+    pub phase: Phase,
+    /// Why, in words: which replica failed and how, "stopped", [`RESTARTED`]…
+    pub reason: String,
+    /// How each replica ended; empty while it runs.
+    pub exits: Vec<ReplicaExit>,
+}
+
+/// How one replica ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicaExit {
+    pub group: String,
+    pub replica: u32,
+    pub outcome: ExitOutcome,
+}
+
+/// How one replica's process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitOutcome {
+    /// It exited with this code.
+    Code(i32),
+    /// A signal killed it.
+    Signal(i32),
+    /// It ended while nobody could wait for it (see [`RESTARTED_WHILE_RUNNING`]).
+    Unknown,
+}
+
+impl ExitOutcome {
+    /// Exited with code 0.
+    pub fn is_success(self) -> bool {
+        self == ExitOutcome::Code(0)
+    }
+
+    /// Exited with another code, or was killed by a signal.
+    pub fn is_failure(self) -> bool {
+        matches!(self, ExitOutcome::Code(c) if c != 0) || matches!(self, ExitOutcome::Signal(_))
+    }
+}
+
+impl fmt::Display for ExitOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ExitOutcome::Code(c) => write!(f, "exited with code {c}"),
+            ExitOutcome::Signal(s) => match signal_name(s) {
+                Some(name) => write!(f, "was killed by signal {s} ({name})"),
+                None => write!(f, "was killed by signal {s}"),
+            },
+            ExitOutcome::Unknown => write!(f, "ended with an unknown exit status"),
+        }
+    }
+}
+
+/// `worker-1`: how reasons, logs and directories name a replica.
+pub fn replica_label(group: &str, replica: u32) -> String {
+    format!("{group}-{replica}")
+}
+
+fn signal_name(signal: i32) -> Option<&'static str> {
+    Some(match signal {
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGINT => "SIGINT",
+        libc::SIGQUIT => "SIGQUIT",
+        libc::SIGILL => "SIGILL",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGUSR1 => "SIGUSR1",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGUSR2 => "SIGUSR2",
+        libc::SIGPIPE => "SIGPIPE",
+        libc::SIGALRM => "SIGALRM",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGXCPU => "SIGXCPU",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_read_as_words() {
+        assert_eq!(ExitOutcome::Code(3).to_string(), "exited with code 3");
+        assert_eq!(
+            ExitOutcome::Signal(libc::SIGKILL).to_string(),
+            format!("was killed by signal {} (SIGKILL)", libc::SIGKILL)
+        );
+        assert_eq!(
+            ExitOutcome::Signal(200).to_string(),
+            "was killed by signal 200"
+        );
+    }
+
+    #[test]
+    fn success_and_failure() {
+        assert!(ExitOutcome::Code(0).is_success());
+        assert!(!ExitOutcome::Code(0).is_failure());
+        assert!(ExitOutcome::Code(1).is_failure());
+        assert!(ExitOutcome::Signal(9).is_failure());
+        assert!(!ExitOutcome::Unknown.is_failure());
+        assert!(!ExitOutcome::Unknown.is_success());
+    }
+}

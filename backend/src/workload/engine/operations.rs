@@ -1,0 +1,173 @@
+//! What users do to workloads. Each checks the caller's role in the profile first: viewers
+//! read, editors submit, stop and delete.
+
+use std::sync::Arc;
+
+use api::{Phase, WorkloadSpec};
+
+use super::Engine;
+use crate::authz::Principal;
+use crate::clock::now_ms;
+use crate::profiles::{ProfileError, Role, service::require};
+use crate::store::{EventRow, NewWorkload, WorkloadRow};
+use crate::workload::{WorkloadError, check_can_run, check_spec};
+
+impl Engine {
+    /// Validates and queues a workload. Refused with the reason when it is malformed or can
+    /// never run here (larger than any node, a GPU model no node has, over the quota).
+    pub async fn submit(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        spec: &WorkloadSpec,
+    ) -> Result<WorkloadRow, WorkloadError> {
+        require(&self.store, principal, profile, Role::Edit).await?;
+        check_spec(spec)?;
+        let (class, priority) = self
+            .config
+            .classes
+            .value_of(spec.priority_class.as_deref())
+            .ok_or_else(|| {
+                WorkloadError::invalid(
+                    "priority_class",
+                    format!(
+                        "no class `{}`; the classes are {}",
+                        spec.priority_class.as_deref().unwrap_or_default(),
+                        self.config.classes
+                    ),
+                )
+            })?;
+        let quota = self
+            .store
+            .profiles()
+            .get(profile)
+            .await?
+            .ok_or_else(|| ProfileError::NotFound(profile.to_owned()))?
+            .quota;
+        let nodes: Vec<_> = self.nodes().iter().map(|n| n.to_node()).collect();
+        check_can_run(spec, profile, &nodes, &quota)?;
+        let id = self
+            .store
+            .workloads()
+            .insert(&NewWorkload {
+                profile,
+                spec,
+                priority_class: class,
+                priority,
+                now_ms: now_ms(),
+            })
+            .await?
+            .ok_or_else(|| WorkloadError::AlreadyExists(spec.name.clone(), profile.to_owned()))?;
+        self.publish_workload(profile, id, &spec.name, Phase::Queued, "submitted");
+        self.wake();
+        self.find(profile, &spec.name).await
+    }
+
+    pub async fn list(
+        &self,
+        principal: &Principal,
+        profile: &str,
+    ) -> Result<Vec<WorkloadRow>, WorkloadError> {
+        require(&self.store, principal, profile, Role::View).await?;
+        Ok(self.store.workloads().of_profile(profile).await?)
+    }
+
+    pub async fn get(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        name: &str,
+    ) -> Result<(WorkloadRow, Vec<EventRow>), WorkloadError> {
+        require(&self.store, principal, profile, Role::View).await?;
+        let row = self.find(profile, name).await?;
+        let events = self.store.workloads().events(row.id).await?;
+        Ok((row, events))
+    }
+
+    /// Stops a workload: a queued one leaves the queue, a running one gets SIGTERM and, after
+    /// the grace period, SIGKILL.
+    pub async fn stop(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        name: &str,
+    ) -> Result<WorkloadRow, WorkloadError> {
+        require(&self.store, principal, profile, Role::Edit).await?;
+        let row = self.find(profile, name).await?;
+        if row.phase.is_finished() {
+            return Err(WorkloadError::Finished(name.to_owned()));
+        }
+        let reason = format!("stopped by {}", principal.user);
+        self.store
+            .workloads()
+            .transition(row.id, Phase::Stopped, &reason, &row.placements, now_ms())
+            .await?;
+        if row.phase.holds_resources() {
+            self.stop_in_background(row.id);
+        }
+        self.publish_workload(profile, row.id, name, Phase::Stopped, &reason);
+        self.publish_cluster();
+        self.wake();
+        self.find(profile, name).await
+    }
+
+    /// Deletes a workload, its events, its processes and its working directory.
+    pub async fn delete(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        name: &str,
+    ) -> Result<(), WorkloadError> {
+        require(&self.store, principal, profile, Role::Edit).await?;
+        let row = self.find(profile, name).await?;
+        self.store.workloads().delete(row.id).await?;
+        let runtime = Arc::clone(&self.runtime);
+        let id = row.id;
+        // The runtime stops what still runs, then removes the files.
+        tokio::spawn(async move {
+            if let Err(e) = runtime.delete(id).await {
+                tracing::warn!(workload = id, error = %e, "could not delete the workload's files");
+            }
+        });
+        self.publish_workload(profile, row.id, name, Phase::Stopped, "deleted");
+        self.publish_cluster();
+        self.wake();
+        Ok(())
+    }
+
+    /// The last `lines` lines a replica printed.
+    pub async fn logs(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        name: &str,
+        group: &str,
+        replica: u32,
+        lines: usize,
+    ) -> Result<Vec<String>, WorkloadError> {
+        require(&self.store, principal, profile, Role::View).await?;
+        let row = self.find(profile, name).await?;
+        self.runtime
+            .log_tail(row.id, group, replica, lines)
+            .await
+            .map_err(|e| WorkloadError::invalid("logs", e.to_string()))
+    }
+
+    fn stop_in_background(&self, id: i64) {
+        let runtime = Arc::clone(&self.runtime);
+        let grace = self.config.stop_grace;
+        tokio::spawn(async move {
+            if let Err(e) = runtime.stop(id, grace).await {
+                tracing::warn!(workload = id, error = %e, "could not stop the workload");
+            }
+        });
+    }
+
+    async fn find(&self, profile: &str, name: &str) -> Result<WorkloadRow, WorkloadError> {
+        self.store
+            .workloads()
+            .get(profile, name)
+            .await?
+            .ok_or_else(|| WorkloadError::NotFound(name.to_owned(), profile.to_owned()))
+    }
+}
