@@ -80,10 +80,18 @@ fn rows() -> Vec<Row> {
         ),
         row(
             Method::DELETE,
-            "/api/v1/profiles/{p}",
+            "/api/v1/profiles/{p}?cascade=true",
             "",
             [204, 204, 403, 403, 403, 404],
             [204, 404, 404, 404, 404, 404],
+        ),
+        // Not empty (a workload): refused to those who could delete it.
+        row(
+            Method::DELETE,
+            "/api/v1/profiles/{p}",
+            "",
+            [409, 409, 403, 403, 403, 404],
+            [409, 404, 404, 404, 404, 404],
         ),
         row(
             Method::GET,
@@ -127,6 +135,51 @@ fn rows() -> Vec<Row> {
             [200, 200, 200, 403, 403, 404],
             [200, 404, 404, 404, 404, 404],
         ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/workloads",
+            "",
+            [200, 200, 200, 200, 200, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/workloads",
+            r#"{"name":"new-job","kind":"step","groups":[{"name":"main","command":["true"],"resources":{}}]}"#,
+            [201, 201, 201, 201, 403, 404],
+            [201, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/workloads/seeded",
+            "",
+            [200, 200, 200, 200, 200, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/workloads/seeded/stop",
+            "",
+            [200, 200, 200, 200, 403, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/profiles/{p}/workloads/seeded",
+            "",
+            [204, 204, 204, 204, 403, 404],
+            [204, 404, 404, 404, 404, 404],
+        ),
+        // A seeded workload never ran: members learn it has no log.
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/workloads/seeded/logs?group=main",
+            "",
+            [404; 6],
+            ALL_404,
+        ),
+        row(Method::GET, "/api/v1/cluster/nodes", "", [200; 6], [200; 6]),
+        row(Method::GET, "/api/v1/queue", "", [200; 6], [200; 6]),
         // Guessed names and ids of objects that are not the caller's.
         row(
             Method::GET,
@@ -227,6 +280,8 @@ async fn world() -> World {
         flags: vec![
             ("admins".into(), USERS[0].into()),
             ("trusted_proxies".into(), "127.0.0.1".into()),
+            ("data_dir".into(), dir.path().display().to_string()),
+            ("gpus".into(), "none".into()),
         ],
         ..Sources::default()
     })
@@ -277,6 +332,8 @@ async fn world() -> World {
         .unwrap()
         .row
         .id;
+    seed_workload(&store, "team-a").await;
+    seed_workload(&store, "team-b").await;
     let readiness = Arc::new(Readiness::default());
     readiness.mark_ready();
     let (_stop, shutdown) = watch::channel(false);
@@ -288,6 +345,26 @@ async fn world() -> World {
         foreign_token,
         _dir: dir,
     }
+}
+
+/// A queued workload named `seeded`, stored directly (the engine's loop does not run here).
+async fn seed_workload(store: &Store, profile: &str) {
+    let spec: api::WorkloadSpec = serde_json::from_str(
+        r#"{"name":"seeded","kind":"step","groups":[{"name":"main","command":["true"],"resources":{}}]}"#,
+    )
+    .unwrap();
+    store
+        .workloads()
+        .insert(&backend::store::NewWorkload {
+            profile,
+            spec: &spec,
+            priority_class: "default",
+            priority: 100,
+            now_ms: 1,
+        })
+        .await
+        .unwrap()
+        .unwrap();
 }
 
 async fn call(world: &World, row: &Row, profile: &str, user: Option<&str>) -> StatusCode {

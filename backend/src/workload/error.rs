@@ -16,6 +16,11 @@ pub enum WorkloadError {
     NotFound(String, String),
     #[error("workload `{0}` has finished; delete it or submit a new one")]
     Finished(String),
+    /// The replica has no log: it never started, or its files were deleted.
+    #[error("{0}")]
+    NoLog(String),
+    #[error("the runtime failed: {0}")]
+    Runtime(String),
     #[error(transparent)]
     Profile(#[from] ProfileError),
     #[error(transparent)]
@@ -34,7 +39,8 @@ impl WorkloadError {
         match self {
             WorkloadError::Invalid { .. } | WorkloadError::NeverRuns(_) => Refusal::Invalid,
             WorkloadError::AlreadyExists(..) | WorkloadError::Finished(_) => Refusal::Conflict,
-            WorkloadError::NotFound(..) => Refusal::NotFound,
+            WorkloadError::NotFound(..) | WorkloadError::NoLog(_) => Refusal::NotFound,
+            WorkloadError::Runtime(_) => Refusal::Unavailable,
             WorkloadError::Profile(e) => e.refusal(),
             WorkloadError::Store(_) => Refusal::Unavailable,
         }

@@ -82,7 +82,10 @@ pub async fn delete(
     Path(profile): Path<String>,
     Query(query): Query<DeleteQuery>,
 ) -> Result<StatusCode, AppError> {
-    service::delete_profile(&state.store, &principal, &profile, query.cascade).await?;
+    state
+        .engine
+        .delete_profile(&principal, &profile, query.cascade)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

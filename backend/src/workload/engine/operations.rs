@@ -9,6 +9,7 @@ use super::Engine;
 use crate::authz::Principal;
 use crate::clock::now_ms;
 use crate::profiles::{ProfileError, Role, service::require};
+use crate::runtime::RuntimeError;
 use crate::store::{EventRow, NewWorkload, WorkloadRow};
 use crate::workload::{WorkloadError, check_can_run, check_spec};
 
@@ -121,15 +122,34 @@ impl Engine {
         require(&self.store, principal, profile, Role::Edit).await?;
         let row = self.find(profile, name).await?;
         self.store.workloads().delete(row.id).await?;
-        let runtime = Arc::clone(&self.runtime);
-        let id = row.id;
-        // The runtime stops what still runs, then removes the files.
-        tokio::spawn(async move {
-            if let Err(e) = runtime.delete(id).await {
-                tracing::warn!(workload = id, error = %e, "could not delete the workload's files");
-            }
-        });
+        self.delete_in_background(row.id);
         self.publish_workload(profile, row.id, name, Phase::Stopped, "deleted");
+        self.publish_cluster();
+        self.wake();
+        Ok(())
+    }
+
+    /// Deletes a profile (see [`crate::profiles::service::delete_profile`]); with `cascade`,
+    /// its workloads go with it, so their processes are stopped and their files removed here
+    /// rather than left running on GPUs the scheduler now thinks are free.
+    pub async fn delete_profile(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        cascade: bool,
+    ) -> Result<(), WorkloadError> {
+        let ids: Vec<i64> = self
+            .store
+            .workloads()
+            .of_profile(profile)
+            .await?
+            .into_iter()
+            .map(|w| w.id)
+            .collect();
+        crate::profiles::service::delete_profile(&self.store, principal, profile, cascade).await?;
+        for id in ids {
+            self.delete_in_background(id);
+        }
         self.publish_cluster();
         self.wake();
         Ok(())
@@ -150,7 +170,20 @@ impl Engine {
         self.runtime
             .log_tail(row.id, group, replica, lines)
             .await
-            .map_err(|e| WorkloadError::invalid("logs", e.to_string()))
+            .map_err(|e| match e {
+                RuntimeError::NoLog { .. } => WorkloadError::NoLog(e.to_string()),
+                other => WorkloadError::Runtime(other.to_string()),
+            })
+    }
+
+    /// The runtime stops what still runs, then removes the files.
+    fn delete_in_background(&self, id: i64) {
+        let runtime = Arc::clone(&self.runtime);
+        tokio::spawn(async move {
+            if let Err(e) = runtime.delete(id).await {
+                tracing::warn!(workload = id, error = %e, "could not delete the workload's files");
+            }
+        });
     }
 
     fn stop_in_background(&self, id: i64) {
