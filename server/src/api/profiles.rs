@@ -1,6 +1,6 @@
 //! `/api/v1/profiles`: list, create, read, change quotas, delete; and a profile's audit log.
 
-use api::{AuditEntry, NewProfile, ProfileDetail, ProfilePatch, ProfileSummary, Quota, Usage};
+use api::{AuditEntry, NewProfile, ProfileDetail, ProfilePatch, ProfileSummary, Quota};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use backend::clock::now_ms;
@@ -108,8 +108,7 @@ async fn detail(
         name: row.name,
         role: role.as_str().to_owned(),
         quota: Quota::from(&row.quota),
-        // Nothing runs in a profile until workloads exist (the notebooks issue fills this).
-        usage: Usage::default(),
+        usage: state.engine.usage(profile).await?,
         created_at_ms: row.created_at_ms,
     })
 }

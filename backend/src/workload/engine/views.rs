@@ -118,6 +118,14 @@ impl Engine {
         Ok(QueueView { profiles })
     }
 
+    /// What a profile's workloads hold now, in the quota's units (no role check: callers
+    /// have read the profile already).
+    pub async fn usage(&self, profile: &str) -> Result<Usage, StoreError> {
+        let rows = self.store.workloads().active().await?;
+        let mine: Vec<&WorkloadRow> = rows.iter().filter(|w| w.profile == profile).collect();
+        Ok(usage_of(&mine))
+    }
+
     /// Samples the GPU allocation for the chart.
     pub(super) async fn record_allocation(&self) -> Result<(), StoreError> {
         let rows = self.store.workloads().active().await?;
