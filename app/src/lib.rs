@@ -1,6 +1,7 @@
 //! Capstan's dashboard. Pages render on the server (readable without JavaScript) and hydrate
 //! in the browser for interaction. Server functions stay thin: principal -> backend -> DTO.
 
+pub mod cluster_fns;
 mod components;
 pub mod events;
 mod layout;

@@ -61,9 +61,8 @@ pub const SECTIONS: [Section; 10] = [
     Section {
         path: "/gpus",
         label: "GPUs & queue",
-        empty_title: "No GPU inventory",
-        empty_text: "GPUs, their use and the scheduler's queue appear here once the \
-                     workload engine is part of the build.",
+        empty_title: "No GPUs",
+        empty_text: "No GPUs on this node — set `gpus` to discover or declare simulated ones.",
     },
     Section {
         path: "/profiles",

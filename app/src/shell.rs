@@ -6,7 +6,9 @@ use leptos_router::path;
 
 use crate::layout::Layout;
 use crate::nav::SECTIONS;
-use crate::pages::{HomePage, LoginPage, NotFound, ProfilesPage, SectionPage, SettingsPage};
+use crate::pages::{
+    GpusPage, HomePage, LoginPage, NotFound, ProfilesPage, SectionPage, SettingsPage,
+};
 
 /// The HTML document around the app, rendered on the server for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -67,7 +69,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/experiments") view=|| section(4) ssr=SsrMode::Async/>
                 <Route path=path!("/models") view=|| section(5) ssr=SsrMode::Async/>
                 <Route path=path!("/jobs") view=|| section(6) ssr=SsrMode::Async/>
-                <Route path=path!("/gpus") view=|| section(7) ssr=SsrMode::Async/>
+                <Route path=path!("/gpus") view=|| view! { <Layout><GpusPage/></Layout> } ssr=SsrMode::Async/>
                 <Route path=path!("/profiles") view=|| view! { <Layout><ProfilesPage/></Layout> } ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view=|| view! { <Layout><SettingsPage/></Layout> } ssr=SsrMode::Async/>
             </FlatRoutes>

@@ -52,8 +52,11 @@ pub async fn load_profile(name: String) -> Result<ProfileView, ServerFnError> {
             name: row.name,
             role: role.as_str().to_owned(),
             quota: api::Quota::from(&row.quota),
-            // Nothing runs in a profile until workloads exist.
-            usage: api::Usage::default(),
+            usage: ssr::engine_caller()?
+                .0
+                .usage(&name)
+                .await
+                .map_err(|e| ssr::refused(backend::workload::WorkloadError::from(e)))?,
             created_at_ms: row.created_at_ms,
         },
         contributors: contributors.into_iter().map(Contributor::from).collect(),
@@ -200,12 +203,15 @@ pub async fn revoke_token(id: String) -> Result<(), ServerFnError> {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
+    use std::sync::Arc;
+
     use backend::authz::Principal;
     use backend::profiles::{ProfileError, Role};
     use backend::refusal::Refusal;
     use backend::store::{Store, Subject};
     use backend::tokens::TokenError;
+    use backend::workload::{Engine, WorkloadError};
     use http::StatusCode;
     use leptos::prelude::*;
 
@@ -213,9 +219,19 @@ mod ssr {
     pub fn caller() -> Result<(Store, Principal), ServerFnError> {
         let store = use_context::<Store>()
             .ok_or_else(|| ServerFnError::new("the server did not provide its store"))?;
-        let principal = crate::server_fns::current_principal()
-            .ok_or_else(|| fail(StatusCode::UNAUTHORIZED, "sign in first".to_owned()))?;
-        Ok((store, principal))
+        Ok((store, principal()?))
+    }
+
+    /// The workload engine (provided by the server) and the signed-in principal, or a 401.
+    pub fn engine_caller() -> Result<(Arc<Engine>, Principal), ServerFnError> {
+        let engine = use_context::<Arc<Engine>>()
+            .ok_or_else(|| ServerFnError::new("the server did not provide its workload engine"))?;
+        Ok((engine, principal()?))
+    }
+
+    fn principal() -> Result<Principal, ServerFnError> {
+        crate::server_fns::current_principal()
+            .ok_or_else(|| fail(StatusCode::UNAUTHORIZED, "sign in first".to_owned()))
     }
 
     /// The error as the user should read it, with the status the REST API would give.
@@ -236,6 +252,12 @@ mod ssr {
 
     impl From<TokenError> for Refused {
         fn from(e: TokenError) -> Self {
+            Refused(e.refusal(), e.to_string())
+        }
+    }
+
+    impl From<WorkloadError> for Refused {
+        fn from(e: WorkloadError) -> Self {
             Refused(e.refusal(), e.to_string())
         }
     }

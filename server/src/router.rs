@@ -22,8 +22,9 @@ pub const SESSION_COOKIE: &str = "capstan_session";
 pub fn build(state: AppState) -> Router {
     let leptos_options = state.leptos.clone();
     let pages = generate_route_list(App);
-    // Server functions reach the database through the context.
+    // Server functions reach the database and the workload engine through the context.
     let store = state.store.clone();
+    let engine = state.engine.clone();
 
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.store.clone()))
         .with_name(SESSION_COOKIE)
@@ -39,7 +40,10 @@ pub fn build(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             pages,
-            move || leptos::prelude::provide_context(store.clone()),
+            move || {
+                leptos::prelude::provide_context(store.clone());
+                leptos::prelude::provide_context(engine.clone());
+            },
             move || shell(leptos_options.clone()),
         )
         // Pages only: the frame's profile selector, read with the page.

@@ -247,6 +247,8 @@ fn rows() -> Vec<Row> {
             [200, 403, 403, 403, 403, 404],
             [200, 404, 404, 404, 404, 404],
         ),
+        row(Method::POST, "/fn/cluster_view", "", [200; 6], [200; 6]),
+        row(Method::POST, "/fn/queue_view", "", [200; 6], [200; 6]),
         row(Method::POST, "/fn/my_tokens", "", [200; 6], [200; 6]),
         row(
             Method::POST,

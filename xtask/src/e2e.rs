@@ -31,6 +31,8 @@ pub fn run() -> Result<Counts, String> {
             ("CAPSTAN_OIDC_CLIENT_SECRET", CLIENT_SECRET),
             ("CAPSTAN_OIDC_SCOPES", "openid email profile groups"),
             ("CAPSTAN_SELF_REGISTRATION", "true"),
+            // Two simulated GPUs, so that the GPUs page has something to show and place on.
+            ("CAPSTAN_GPUS", "2xH100:81920"),
         ],
     )?;
     let report = root()

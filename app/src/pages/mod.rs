@@ -1,3 +1,4 @@
+mod gpus;
 mod home;
 mod login;
 mod not_found;
@@ -5,6 +6,7 @@ mod profiles;
 mod section;
 mod settings;
 
+pub use gpus::GpusPage;
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
