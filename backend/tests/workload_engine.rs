@@ -104,6 +104,18 @@ async fn kill_replica(data: &Path, id: i64) {
         .status()
         .unwrap();
     assert!(status.success());
+    // The crash is over before Capstan comes back: the process is gone or a zombie.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+    }) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{pid} outlived SIGKILL"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -27,7 +27,7 @@ test('an admin creates a profile, shares it with a group and sees the audit log'
   await page.getByRole('button', { name: 'Remove carol@example.com' }).click();
   await expect(page.getByRole('alert').first()).toContainText('at least one owner');
 
-  await page.getByLabel('GPUs').fill('2');
+  await page.getByLabel('GPUs', { exact: true }).fill('2');
   await page.getByRole('button', { name: 'Save quota' }).click();
   await expect(page.getByText('0 of 2')).toBeVisible();
   await expect(page.getByRole('cell', { name: 'contributor.add', exact: true }).first()).toBeVisible();
