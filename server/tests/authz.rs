@@ -178,7 +178,21 @@ fn rows() -> Vec<Row> {
             [404; 6],
             ALL_404,
         ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/workloads/seeded/logs/follow?group=main",
+            "",
+            [404; 6],
+            ALL_404,
+        ),
         row(Method::GET, "/api/v1/cluster/nodes", "", [200; 6], [200; 6]),
+        row(
+            Method::POST,
+            "/api/v1/cluster/discover",
+            "",
+            [200, 403, 403, 403, 403, 403],
+            [200, 403, 403, 403, 403, 403],
+        ),
         row(Method::GET, "/api/v1/queue", "", [200; 6], [200; 6]),
         // Guessed names and ids of objects that are not the caller's.
         row(

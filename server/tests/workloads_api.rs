@@ -458,7 +458,42 @@ async fn the_queue_says_why_a_workload_waits(store: Store) {
     world.until_phase("second", "succeeded").await;
 }
 
+async fn a_replica_s_output_can_be_followed_as_it_comes(store: Store) {
+    let world = world(store).await;
+    let script = "sleep 1; echo first; sleep 0.2; echo second";
+    assert_eq!(
+        world.submit(job("chatty", script, json!({}))).await.0,
+        StatusCode::CREATED
+    );
+    world.until_phase("chatty", "running").await;
+    let request =
+        Request::get("/api/v1/profiles/team-a/workloads/chatty/logs/follow?group=main&replica=0")
+            .header("kubeflow-userid", ALICE)
+            .body(Body::empty())
+            .unwrap();
+    let response = world.app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = response.into_body();
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !seen.contains("data: second") {
+        let frame = tokio::time::timeout_at(deadline, body.frame())
+            .await
+            .unwrap_or_else(|_| panic!("no second line; got {seen:?}"));
+        match frame {
+            Some(Ok(frame)) => {
+                if let Some(data) = frame.data_ref() {
+                    seen.push_str(&String::from_utf8_lossy(data));
+                }
+            }
+            _ => panic!("the stream ended early: {seen:?}"),
+        }
+    }
+    assert!(seen.contains("data: first\n"), "{seen:?}");
+}
+
 testkit::on_both_databases!(
+    a_replica_s_output_can_be_followed_as_it_comes,
     a_workload_sees_exactly_its_gpu_and_its_output_is_kept,
     workloads_that_can_never_run_are_refused_and_nothing_is_stored,
     higher_priority_preempts_and_the_victim_runs_again_later,

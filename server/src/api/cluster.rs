@@ -22,3 +22,19 @@ pub async fn queue(
 ) -> Result<Json<QueueView>, AppError> {
     Ok(Json(state.engine.queue_view(&principal).await?))
 }
+
+/// `POST /api/v1/cluster/discover`: finds this machine's GPUs again (`nvidia-smi`, or the
+/// declared simulated ones) — after a driver or hardware change, without a restart. Cluster
+/// admins only.
+pub async fn discover(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+) -> Result<Json<ClusterView>, AppError> {
+    if !principal.is_admin {
+        return Err(backend::profiles::ProfileError::AdminsOnly("discover GPUs").into());
+    }
+    let node = backend::inventory::standalone(crate::engine_setup::LOCAL_NODE, &state.config.gpus)
+        .map_err(AppError::BadRequest)?;
+    state.engine.rediscover(&principal, vec![node])?;
+    Ok(Json(state.engine.cluster_view(&principal).await?))
+}

@@ -52,7 +52,12 @@ pub fn routes() -> Router<AppState> {
             "/profiles/{profile}/workloads/{name}/logs",
             get(workloads::logs),
         )
+        .route(
+            "/profiles/{profile}/workloads/{name}/logs/follow",
+            get(workloads::follow_logs),
+        )
         .route("/cluster/nodes", get(cluster::nodes))
+        .route("/cluster/discover", post(cluster::discover))
         .route("/queue", get(cluster::queue))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", delete(tokens::revoke))

@@ -1,10 +1,15 @@
 //! `/api/v1/profiles/{p}/workloads`: submit, list, read (with events), stop, delete, logs.
 
+use std::convert::Infallible;
+
 use api::{WorkloadDetail, WorkloadEvent, WorkloadSpec, WorkloadStatus};
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures_util::{Stream, StreamExt};
 use http::StatusCode;
 use serde::Deserialize;
+use tokio_stream::wrappers::ReceiverStream;
 
 use super::json_body::JsonBody;
 use crate::auth::Authenticated;
@@ -93,4 +98,36 @@ pub async fn logs(
         )
         .await?;
     Ok(Json(tail))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowQuery {
+    group: String,
+    #[serde(default)]
+    replica: u32,
+}
+
+/// `GET …/workloads/{w}/logs/follow?group=worker&replica=0`: Server-Sent Events, one `data:`
+/// line per line the replica prints from now on; the stream ends with the replica's log or
+/// when the server shuts down.
+pub async fn follow_logs(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    Path((profile, name)): Path<(String, String)>,
+    Query(query): Query<FollowQuery>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, AppError> {
+    let lines = state
+        .engine
+        .follow_logs(&principal, &profile, &name, &query.group, query.replica)
+        .await?;
+    let mut shutdown = state.shutdown.clone();
+    let stream = ReceiverStream::new(lines)
+        .map(|line| Ok(SseEvent::default().data(line)))
+        .take_until(async move {
+            if shutdown.wait_for(|stopping| *stopping).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

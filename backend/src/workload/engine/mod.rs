@@ -81,7 +81,22 @@ impl Engine {
         self.nodes.read().map(|n| n.clone()).unwrap_or_default()
     }
 
-    /// Replaces the inventory (a new discovery); the next cycle places on it.
+    /// Replaces the inventory (a new discovery) when a cluster admin asks; the next cycle
+    /// places on it. Workloads on GPUs that vanished are placed again by that cycle.
+    pub fn rediscover(
+        &self,
+        principal: &crate::authz::Principal,
+        nodes: Vec<NodeInfo>,
+    ) -> Result<(), super::WorkloadError> {
+        if !principal.is_admin {
+            return Err(crate::profiles::ProfileError::AdminsOnly("discover GPUs").into());
+        }
+        self.set_nodes(nodes);
+        self.publish_cluster();
+        Ok(())
+    }
+
+    /// Replaces the inventory; the next cycle places on it.
     pub fn set_nodes(&self, nodes: Vec<NodeInfo>) {
         if let Ok(mut current) = self.nodes.write() {
             *current = nodes;

@@ -155,6 +155,23 @@ impl Engine {
         Ok(())
     }
 
+    /// Lines a replica prints from now on, as they come.
+    pub async fn follow_logs(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        name: &str,
+        group: &str,
+        replica: u32,
+    ) -> Result<tokio::sync::mpsc::Receiver<String>, WorkloadError> {
+        require(&self.store, principal, profile, Role::View).await?;
+        let row = self.find(profile, name).await?;
+        self.runtime
+            .log_follow(row.id, group, replica)
+            .await
+            .map_err(runtime_error)
+    }
+
     /// The last `lines` lines a replica printed.
     pub async fn logs(
         &self,
@@ -170,10 +187,7 @@ impl Engine {
         self.runtime
             .log_tail(row.id, group, replica, lines)
             .await
-            .map_err(|e| match e {
-                RuntimeError::NoLog { .. } => WorkloadError::NoLog(e.to_string()),
-                other => WorkloadError::Runtime(other.to_string()),
-            })
+            .map_err(runtime_error)
     }
 
     /// The runtime stops what still runs, then removes the files.
@@ -202,5 +216,12 @@ impl Engine {
             .get(profile, name)
             .await?
             .ok_or_else(|| WorkloadError::NotFound(name.to_owned(), profile.to_owned()))
+    }
+}
+
+fn runtime_error(e: RuntimeError) -> WorkloadError {
+    match e {
+        RuntimeError::NoLog { .. } => WorkloadError::NoLog(e.to_string()),
+        other => WorkloadError::Runtime(other.to_string()),
     }
 }
