@@ -7,6 +7,7 @@ pub mod events;
 mod layout;
 mod nav;
 mod pages;
+mod quota_rows;
 pub mod server_fns;
 mod shell;
 pub mod tenancy_fns;

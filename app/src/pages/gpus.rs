@@ -385,12 +385,7 @@ fn ProfileQueue(profile: ProfileQueueView) -> impl IntoView {
 
 #[component]
 fn UsageTable(profile: String, quota: Quota, usage: Usage) -> impl IntoView {
-    let rows = [
-        ("GPUs", usage.gpu_milli, quota.gpu_milli, 1000.0),
-        ("CPUs", usage.cpu_milli, quota.cpu_milli, 1000.0),
-        ("Memory (GiB)", usage.memory_mib, quota.memory_mib, 1024.0),
-        ("Workloads", usage.workloads, quota.workloads, 1.0),
-    ];
+    let rows = crate::quota_rows::quota_rows(&quota, &usage);
     view! {
         <table class="data usage">
             <caption>{format!("Usage against quota of {profile}")}</caption>

@@ -136,12 +136,7 @@ fn ProfileDetailView(view: ProfileView, actions: ProfileActions) -> impl IntoVie
 /// Usage against each limit, as a bar; a missing limit is said in words.
 #[component]
 fn QuotaBars(quota: Quota, usage: Usage) -> impl IntoView {
-    let rows = [
-        ("GPUs", usage.gpu_milli, quota.gpu_milli, 1000.0),
-        ("CPUs", usage.cpu_milli, quota.cpu_milli, 1000.0),
-        ("Memory (GiB)", usage.memory_mib, quota.memory_mib, 1024.0),
-        ("Workloads", usage.workloads, quota.workloads, 1.0),
-    ];
+    let rows = crate::quota_rows::quota_rows(&quota, &usage);
     view! {
         <h3>"Quota and usage"</h3>
         <dl class="quota">
