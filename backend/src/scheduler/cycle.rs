@@ -464,12 +464,23 @@ fn describe(entry: &Entry) -> String {
     let Some(first) = unplaced.first() else {
         return "room".to_owned();
     };
-    let gpu = match first.gpu {
-        super::GpuAsk::None => String::new(),
-        super::GpuAsk::Whole(n) => format!(", {n} GPU"),
-        super::GpuAsk::Share(m) => format!(", {m} milli-GPU"),
+    let mut parts = Vec::new();
+    match first.gpu {
+        super::GpuAsk::None => {}
+        super::GpuAsk::Whole(n) => parts.push(format!("{n} idle GPU(s)")),
+        super::GpuAsk::Share(m) => parts.push(format!("{m} milli of one GPU")),
+    }
+    if first.cpu_milli > 0 {
+        parts.push(format!("{}m CPU", first.cpu_milli));
+    }
+    if first.memory_mib > 0 {
+        parts.push(format!("{} MiB", first.memory_mib));
+    }
+    let what = if parts.is_empty() {
+        "a free slot".to_owned()
+    } else {
+        parts.join(", ")
     };
-    let what = format!("{}m CPU, {} MiB{gpu}", first.cpu_milli, first.memory_mib);
     if unplaced.len() > 1 {
         format!("room for {} replicas of ({what})", unplaced.len())
     } else {
