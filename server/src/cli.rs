@@ -67,6 +67,10 @@ pub struct SimArgs {
     /// GPU demand drawn, as a multiple of the cluster's GPUs.
     #[arg(long, default_value_t = 1.3)]
     pub inflate: f64,
+    /// Replay on this many nodes: the node list repeated (and cut) to that length, to measure
+    /// decisions on a larger cluster of the same shape (0: the list as it is).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub replicate_nodes: usize,
 }
 
 #[derive(Debug, Subcommand)]

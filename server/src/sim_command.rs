@@ -1,7 +1,7 @@
 //! `capstan sim`: reads the trace files, replays them with one or more seeds, and answers one
 //! JSON object (means over the seeds, with the spread of the allocation rate).
 
-use backend::scheduler::Policy;
+use backend::scheduler::{Node, Policy};
 use backend::sim::{Outcome, ReplayConfig, read_nodes, read_pods, replay};
 
 use crate::cli::SimArgs;
@@ -23,6 +23,7 @@ pub fn run(args: &SimArgs) -> Result<String, String> {
     };
     let nodes = read_nodes(&args.nodes.display().to_string(), &read(&args.nodes)?)
         .map_err(|e| e.to_string())?;
+    let nodes = replicate(nodes, args.replicate_nodes)?;
     let pods = read_pods(&args.pods.display().to_string(), &read(&args.pods)?)
         .map_err(|e| e.to_string())?;
     let outcomes: Vec<Outcome> = (args.seed..args.seed + args.seeds)
@@ -46,6 +47,7 @@ pub fn run(args: &SimArgs) -> Result<String, String> {
         "decisions_per_sec": mean(|o| o.decisions_per_sec).round(),
         "p50_us": round2(mean(|o| o.p50_us)),
         "p99_us": round2(mean(|o| o.p99_us)),
+        "nodes": nodes.len(),
     });
     if outcomes.len() > 1 {
         json["seeds"] = outcomes.len().into();
@@ -55,6 +57,46 @@ pub fn run(args: &SimArgs) -> Result<String, String> {
     Ok(json.to_string())
 }
 
+/// The node list repeated (and cut) to `count` nodes, each copy's names suffixed `-r1`, `-r2`,
+/// …; 0 leaves it as it is.
+fn replicate(nodes: Vec<Node>, count: usize) -> Result<Vec<Node>, String> {
+    if count == 0 {
+        return Ok(nodes);
+    }
+    if nodes.is_empty() {
+        return Err("--replicate-nodes: the node list is empty".to_owned());
+    }
+    Ok((0..count)
+        .map(|i| {
+            let mut node = nodes[i % nodes.len()].clone();
+            let copy = i / nodes.len();
+            if copy > 0 {
+                node.name = format!("{}-r{copy}", node.name);
+            }
+            node
+        })
+        .collect())
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_node_list_repeats_to_the_count_with_distinct_names() {
+        let nodes = vec![
+            Node::new("a", 8000, 1024, 2, Some("T4")),
+            Node::new("b", 8000, 1024, 8, Some("G2")),
+        ];
+        let five = replicate(nodes.clone(), 5).unwrap();
+        let names: Vec<&str> = five.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "a-r1", "b-r1", "a-r2"]);
+        assert_eq!(five[4].gpus.len(), 2);
+        assert_eq!(replicate(nodes.clone(), 0).unwrap(), nodes);
+        assert!(replicate(Vec::new(), 3).is_err());
+    }
 }

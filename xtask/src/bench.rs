@@ -12,7 +12,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("http") => http(),
         Some("auth") => auth(),
-        _ => Err("usage: cargo xtask bench http|auth".to_owned()),
+        Some("scheduler") => crate::bench_scheduler::run_bench(&args[1..]),
+        _ => Err("usage: cargo xtask bench http|auth|scheduler".to_owned()),
     }
 }
 

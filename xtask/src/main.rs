@@ -5,8 +5,11 @@
 //!   doc tests and the browser tests; ends with one `N passed, N failed` line.
 //! - `e2e`: only the browser tests, against a release build.
 //! - `bench http`: start-up, Home page throughput and latency, memory, first-visit bytes.
+//! - `bench scheduler`: `capstan sim` on every trace file with both policies, and on 10,000
+//!   nodes.
 
 mod bench;
+mod bench_scheduler;
 mod e2e;
 mod http_client;
 mod process;
@@ -31,7 +34,10 @@ fn main() -> ExitCode {
         Some("test") => test::run_all(),
         Some("e2e") => e2e::run().map(|counts| counts.print_summary()),
         Some("bench") => bench::run(&args[1..]),
-        _ => Err("usage: cargo xtask serve [capstan args…] | test | e2e | bench http".to_owned()),
+        _ => Err(
+            "usage: cargo xtask serve [capstan args…] | test | e2e | bench http|auth|scheduler"
+                .to_owned(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,6 +7,7 @@
 mod amount;
 mod cycle;
 mod fragmentation;
+mod index;
 mod inventory;
 mod placing;
 mod policy;
@@ -17,6 +18,7 @@ mod request;
 pub use amount::{Amount, Limits};
 pub use cycle::Scheduler;
 pub use fragmentation::{TaskClass, TaskMix};
+pub use index::IndexedCluster;
 pub use inventory::{Gpu, Node, Placement};
 pub use placing::WorkingInventory;
 pub use policy::Policy;

@@ -1,14 +1,16 @@
 //! The FGD artifact's protocol: pods are drawn from the trace with the seed until their GPU
 //! requests reach `inflate` times the cluster's GPUs, then placed one at a time, in that
 //! (random) order, with no departures. The figure is the share of the cluster's GPU capacity
-//! allocated at the moment the GPU demand that has arrived reaches 100% of capacity.
+//! allocated at the moment the GPU demand that has arrived reaches 100% of capacity. Placement
+//! goes through an [`IndexedCluster`] (the choices of [`Policy::choose`], found without scoring
+//! every node); a decision's latency includes bringing its index up to date.
 
 use std::time::Instant;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::scheduler::{GpuAsk, Node, Policy, Request, TaskMix};
+use crate::scheduler::{GpuAsk, IndexedCluster, Node, Policy, Request, TaskMix};
 
 #[derive(Debug, Clone, Copy)]
 pub struct ReplayConfig {
@@ -28,10 +30,10 @@ pub struct Outcome {
 }
 
 pub fn replay(nodes: &[Node], pods: &[Request], config: ReplayConfig) -> Outcome {
-    let mut cluster = nodes.to_vec();
-    let capacity: u64 = cluster.iter().map(Node::free_gpu_milli).sum();
+    let capacity: u64 = nodes.iter().map(Node::free_gpu_milli).sum();
     let mix = TaskMix::of(pods);
     let arrivals = draw(pods, capacity, config);
+    let mut cluster = IndexedCluster::new(nodes.to_vec(), config.policy, &mix, pods);
 
     let mut arrived = 0u64;
     let mut allocated = 0u64;
@@ -39,10 +41,10 @@ pub fn replay(nodes: &[Node], pods: &[Request], config: ReplayConfig) -> Outcome
     let mut latencies = Vec::with_capacity(arrivals.len());
     let started = Instant::now();
     for request in &arrivals {
+        // A decision is choosing and bringing the index up to date.
         let decided = Instant::now();
-        let placement = config.policy.choose(&mut cluster, request, &mix);
-        if let Some(placement) = &placement {
-            cluster[placement.node].take(request, &placement.gpus);
+        if let Some(placement) = cluster.choose(request) {
+            cluster.take(request, &placement);
             allocated += request.gpu.total_milli();
         }
         latencies.push(decided.elapsed().as_secs_f64() * 1e6);
