@@ -8,6 +8,7 @@ use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -62,7 +63,14 @@ pub fn build(state: AppState) -> Router {
                 .layer(from_fn_with_state(state.clone(), csrf::same_origin_only)),
         );
 
+    // The site's assets, sent as the build compressed them when the browser takes that
+    // (see xtask's precompress); other files and encodings go through the compression layer.
+    let assets = ServeDir::new(state.config.site_root.join("pkg"))
+        .precompressed_br()
+        .precompressed_gzip();
+
     Router::new()
+        .nest_service("/pkg", assets)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))

@@ -12,6 +12,7 @@ mod bench;
 mod bench_scheduler;
 mod e2e;
 mod http_client;
+mod precompress;
 mod process;
 mod server;
 mod tally;

@@ -22,12 +22,13 @@ pub fn site_root() -> PathBuf {
 pub fn build_release() -> Result<(), String> {
     if release_is_fresh() {
         step("the release build is up to date");
-        return Ok(());
+    } else {
+        step("building Capstan in release (server and wasm; minutes from cold, seconds after)");
+        run(Command::new("cargo")
+            .args(["leptos", "build", "--release"])
+            .env("PATH", path_with_tools()))?;
     }
-    step("building Capstan in release (server and wasm; minutes from cold, seconds after)");
-    run(Command::new("cargo")
-        .args(["leptos", "build", "--release"])
-        .env("PATH", path_with_tools()))
+    crate::precompress::precompress(&site_root().join("pkg"))
 }
 
 fn release_is_fresh() -> bool {
