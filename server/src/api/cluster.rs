@@ -30,11 +30,10 @@ pub async fn discover(
     State(state): State<AppState>,
     Authenticated(principal): Authenticated,
 ) -> Result<Json<ClusterView>, AppError> {
-    if !principal.is_admin {
-        return Err(backend::profiles::ProfileError::AdminsOnly("discover GPUs").into());
-    }
-    let node = backend::inventory::standalone(crate::engine_setup::LOCAL_NODE, &state.config.gpus)
-        .map_err(AppError::BadRequest)?;
-    state.engine.rediscover(&principal, vec![node])?;
+    state.engine.rediscover(
+        &principal,
+        crate::engine_setup::LOCAL_NODE,
+        &state.config.gpus,
+    )?;
     Ok(Json(state.engine.cluster_view(&principal).await?))
 }

@@ -147,15 +147,11 @@ impl Engine {
                     }
                 }
             });
-            workloads
-                .transition(row.id, Phase::Preempted, reason, &[], now_ms())
-                .await?;
-        } else {
-            // Only a partial reservation: nothing runs, the event says what happened.
-            workloads
-                .transition(row.id, Phase::Preempted, reason, &[], now_ms())
-                .await?;
         }
+        // A victim that held only a partial reservation ran nothing: the event says it all.
+        workloads
+            .transition(row.id, Phase::Preempted, reason, &[], now_ms())
+            .await?;
         let again = "back in the queue after preemption";
         workloads
             .transition(row.id, Phase::Queued, again, &[], now_ms())

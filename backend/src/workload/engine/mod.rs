@@ -81,17 +81,20 @@ impl Engine {
         self.nodes.read().map(|n| n.clone()).unwrap_or_default()
     }
 
-    /// Replaces the inventory (a new discovery) when a cluster admin asks; the next cycle
-    /// places on it. Workloads on GPUs that vanished are placed again by that cycle.
+    /// Finds this machine's GPUs again (`gpus`: `discover`, `none` or a declaration) when a
+    /// cluster admin asks; the next cycle places on the new inventory.
     pub fn rediscover(
         &self,
         principal: &crate::authz::Principal,
-        nodes: Vec<NodeInfo>,
+        node_name: &str,
+        gpus: &str,
     ) -> Result<(), super::WorkloadError> {
         if !principal.is_admin {
             return Err(crate::profiles::ProfileError::AdminsOnly("discover GPUs").into());
         }
-        self.set_nodes(nodes);
+        let node = crate::inventory::standalone(node_name, gpus)
+            .map_err(|e| super::WorkloadError::invalid("gpus", e))?;
+        self.set_nodes(vec![node]);
         self.publish_cluster();
         Ok(())
     }

@@ -51,10 +51,7 @@ impl Engine {
                 let Some(node) = nodes.iter_mut().find(|n| n.name == p.node) else {
                     continue;
                 };
-                if let Some((_, _, r)) = requests
-                    .iter()
-                    .find(|(g, i, _)| *g == p.group && *i == p.replica)
-                {
+                if let Some(r) = request_at(&requests, p) {
                     node.used_cpu_milli += r.cpu_milli;
                     node.used_memory_mib += r.memory_mib;
                 }
@@ -171,10 +168,7 @@ fn usage_of(rows: &[&WorkloadRow]) -> Usage {
         let requests = replicas_of(&row.spec);
         usage.workloads += 1;
         for p in &row.placements {
-            if let Some((_, _, r)) = requests
-                .iter()
-                .find(|(g, i, _)| *g == p.group && *i == p.replica)
-            {
+            if let Some(r) = request_at(&requests, p) {
                 usage.gpu_milli += r.gpu.total_milli() as i64;
                 usage.cpu_milli += r.cpu_milli as i64;
                 usage.memory_mib += r.memory_mib as i64;
@@ -182,4 +176,15 @@ fn usage_of(rows: &[&WorkloadRow]) -> Usage {
         }
     }
     usage
+}
+
+/// What the replica at a placement asks for.
+fn request_at<'a>(
+    requests: &'a [(&str, u32, crate::scheduler::Request)],
+    placement: &api::ReplicaPlacement,
+) -> Option<&'a crate::scheduler::Request> {
+    requests
+        .iter()
+        .find(|(group, replica, _)| *group == placement.group && *replica == placement.replica)
+        .map(|(_, _, r)| r)
 }
