@@ -5,6 +5,7 @@ mod cluster;
 mod error;
 mod events;
 mod identity;
+mod notebooks;
 mod profiles;
 mod query;
 mod tokens;
@@ -18,6 +19,10 @@ pub use cluster::{
 pub use error::ApiError;
 pub use events::{Event, EventKind};
 pub use identity::{SignInOptions, WhoAmI};
+pub use notebooks::{
+    ConfigurationChoice, DataVolume, EnvironmentChoice, NotebookDetail, NotebookImport,
+    NotebookOptions, NotebookSpec, NotebookState, NotebookView,
+};
 pub use profiles::{
     AuditEntry, Contributor, NewProfile, ProfileChoices, ProfileDetail, ProfilePatch,
     ProfileSummary, Quota, Usage,

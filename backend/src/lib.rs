@@ -8,6 +8,7 @@ pub mod events;
 pub mod inventory;
 pub mod k8s;
 pub mod local_accounts;
+pub mod notebooks;
 pub mod profiles;
 pub mod refusal;
 pub mod runtime;
