@@ -13,6 +13,8 @@ pub enum EventKind {
     /// What the cluster holds changed (a scheduling cycle admitted or freed something):
     /// views of nodes and queues reload. Seen by every signed-in user.
     Cluster,
+    /// A notebook became ready, or its last activity changed; `data` holds its name and state.
+    Notebook,
 }
 
 /// A state change that the server streams to the browsers allowed to see it
@@ -39,6 +41,7 @@ impl EventKind {
             EventKind::SignedOut => "signed_out",
             EventKind::Workload => "workload",
             EventKind::Cluster => "cluster",
+            EventKind::Notebook => "notebook",
         }
     }
 }

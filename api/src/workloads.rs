@@ -82,6 +82,10 @@ pub struct ReplicaGroup {
     pub ports: Vec<PortSpec>,
     #[serde(default)]
     pub volumes: Vec<VolumeSpec>,
+    /// Standalone only: the absolute path of the directory the process starts in, created if
+    /// missing (a notebook's workspace). Default: the replica's own fresh directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_dir: Option<String>,
     pub resources: Resources,
 }
 

@@ -34,6 +34,7 @@ fn group(name: &str, argv: &[&str]) -> ReplicaGroup {
         env: BTreeMap::new(),
         ports: vec![],
         volumes: vec![],
+        working_dir: None,
         resources: Resources::default(),
     }
 }

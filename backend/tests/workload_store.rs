@@ -24,6 +24,7 @@ fn spec(name: &str) -> WorkloadSpec {
             env: Default::default(),
             ports: Vec::new(),
             volumes: Vec::new(),
+            working_dir: None,
             resources: Resources {
                 cpu_milli: 2000,
                 memory_mib: 4096,

@@ -40,6 +40,7 @@ pub fn group(name: &str, replicas: u32, resources: Resources) -> ReplicaGroup {
         env: BTreeMap::new(),
         ports: vec![],
         volumes: vec![],
+        working_dir: None,
         resources,
     }
 }

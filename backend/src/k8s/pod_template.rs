@@ -207,6 +207,7 @@ mod tests {
                     size_mib: None,
                 },
             ],
+            working_dir: None,
             resources: Resources::default(),
         }
     }

@@ -4,6 +4,7 @@
 
 mod audit;
 mod error;
+mod notebooks;
 mod profiles;
 mod sessions;
 mod tokens;
@@ -19,6 +20,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use audit::{Audit, AuditEntry};
 pub use error::StoreError;
+pub use notebooks::{NotebookRow, Notebooks};
 pub use profiles::{BindingChange, ContributorRow, ProfileRow, Profiles, Quota, Subject};
 pub use sessions::{SessionRecord, Sessions};
 pub use tokens::{TokenRow, Tokens};
@@ -136,6 +138,10 @@ impl Store {
 
     pub fn workloads(&self) -> Workloads<'_> {
         Workloads::new(&self.pool)
+    }
+
+    pub fn notebooks(&self) -> Notebooks<'_> {
+        Notebooks::new(&self.pool)
     }
 
     pub fn audit(&self) -> Audit<'_> {

@@ -72,7 +72,7 @@ pub enum BindingChange {
 }
 
 /// Tables whose rows belong to a profile (a `profile` column), counted before a delete.
-const PROFILE_SCOPED_TABLES: &[&str] = &["workloads"];
+const PROFILE_SCOPED_TABLES: &[&str] = &["workloads", "notebooks"];
 
 pub struct Profiles<'a> {
     pool: &'a AnyPool,

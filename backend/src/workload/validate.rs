@@ -95,6 +95,14 @@ fn check_group(group: &ReplicaGroup, at: &dyn Fn(&str) -> String) -> Result<(), 
             ));
         }
     }
+    if let Some(dir) = &group.working_dir
+        && (!dir.starts_with('/') || dir.split('/').any(|part| part == ".."))
+    {
+        return Err(WorkloadError::invalid(
+            at("working_dir"),
+            "must be an absolute path without `..`",
+        ));
+    }
     let r = &group.resources;
     if r.gpus > 0 && r.gpu_milli > 0 {
         return Err(WorkloadError::invalid(

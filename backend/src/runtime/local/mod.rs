@@ -9,10 +9,14 @@
 //! on stop (systemd's default `KillMode=control-group`, and `mixed`) does, and must be told not
 //! to (`KillMode=process`) for replicas to outlive a restart.
 //!
+//! Commands and args may name variables of the replica's environment as `$(NAME)`, as in
+//! Kubernetes (`expand.rs`).
+//!
 //! Not enforced in standalone mode: CPU and memory (no cgroups), volumes, and the placement's
 //! node (this runtime serves one node, this machine). Linux only (`/proc`).
 
 mod env;
+mod expand;
 mod lifecycle;
 mod log_access;
 mod logs;

@@ -12,6 +12,7 @@ use std::process::Stdio;
 use tokio::process::{Child, Command};
 
 use super::env::{ReplicaIdentity, replica_env};
+use super::expand::expand;
 use super::pidfile::{self, PidFile};
 use super::{logs, paths, ports, signal};
 use crate::runtime::{Endpoint, PlacedWorkload, RuntimeError};
@@ -22,6 +23,8 @@ pub(crate) struct ReplicaPlan {
     pub group: String,
     pub replica: u32,
     pub dir: PathBuf,
+    /// Where the process starts: the group's `working_dir`, or `dir`.
+    pub cwd: PathBuf,
     pub argv: Vec<String>,
     pub env: BTreeMap<String, String>,
     /// (`PortSpec` name, allocated port), in the group's order.
@@ -92,10 +95,20 @@ pub(crate) fn plan(
                 &placement.gpus,
                 &ports,
             );
-            let argv = group.command.iter().chain(&group.args).cloned().collect();
+            let argv = group
+                .command
+                .iter()
+                .chain(&group.args)
+                .map(|arg| expand(arg, &env))
+                .collect();
+            let cwd = group
+                .working_dir
+                .as_ref()
+                .map_or_else(|| dir.clone(), PathBuf::from);
             plans.push(ReplicaPlan {
                 group: group.name.clone(),
                 replica,
+                cwd,
                 dir,
                 argv,
                 env,
@@ -173,8 +186,9 @@ pub(crate) fn remove_dir(dir: &Path) {
 }
 
 fn spawn_one(id: i64, plan: ReplicaPlan) -> Result<Spawned, RuntimeError> {
-    fs::create_dir_all(&plan.dir)
-        .map_err(|e| RuntimeError::io("create directory", &plan.dir, e))?;
+    for dir in [&plan.dir, &plan.cwd] {
+        fs::create_dir_all(dir).map_err(|e| RuntimeError::io("create directory", dir, e))?;
+    }
     let log_path = logs::log_path(&plan.dir);
     let stdout =
         logs::open_for_append(&log_path).map_err(|e| RuntimeError::io("open log", &log_path, e))?;
@@ -195,7 +209,7 @@ fn spawn_one(id: i64, plan: ReplicaPlan) -> Result<Spawned, RuntimeError> {
         .args(args)
         .env_clear()
         .envs(&plan.env)
-        .current_dir(&plan.dir)
+        .current_dir(&plan.cwd)
         .stdin(Stdio::null())
         .stdout(Stdio::from(stdout))
         .stderr(Stdio::from(stderr))
@@ -253,6 +267,7 @@ mod tests {
                 })
                 .collect(),
             volumes: vec![],
+            working_dir: None,
             resources: Resources::default(),
         }
     }

@@ -107,6 +107,16 @@ impl Engine {
         self.wake();
     }
 
+    /// Where a running workload's ports can be reached.
+    pub fn endpoints(&self, id: i64) -> Vec<crate::runtime::Endpoint> {
+        self.runtime.endpoints(id)
+    }
+
+    /// The bus the engine publishes on, for services built on workloads.
+    pub fn events(&self) -> &EventBus {
+        &self.events
+    }
+
     /// Asks for a cycle soon.
     pub fn wake(&self) {
         self.wake.notify_one();

@@ -22,6 +22,34 @@ impl Engine {
         profile: &str,
         spec: &WorkloadSpec,
     ) -> Result<WorkloadRow, WorkloadError> {
+        let (class, priority) = self.vet(principal, profile, spec).await?;
+        let class = class.as_str();
+        let id = self
+            .store
+            .workloads()
+            .insert(&NewWorkload {
+                profile,
+                spec,
+                priority_class: class,
+                priority,
+                now_ms: now_ms(),
+            })
+            .await?
+            .ok_or_else(|| WorkloadError::AlreadyExists(spec.name.clone(), profile.to_owned()))?;
+        self.publish_workload(profile, id, &spec.name, Phase::Queued, "submitted");
+        self.wake();
+        self.find(profile, &spec.name).await
+    }
+
+    /// Everything [`Engine::submit`] checks before it stores anything: the caller may edit
+    /// the profile, the spec is well-formed and can run here. Answers the priority class and
+    /// its value.
+    pub async fn vet(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        spec: &WorkloadSpec,
+    ) -> Result<(String, i32), WorkloadError> {
         require(&self.store, principal, profile, Role::Edit).await?;
         check_spec(spec)?;
         let (class, priority) = self
@@ -47,21 +75,7 @@ impl Engine {
             .quota;
         let nodes: Vec<_> = self.nodes().iter().map(|n| n.to_node()).collect();
         check_can_run(spec, profile, &nodes, &quota)?;
-        let id = self
-            .store
-            .workloads()
-            .insert(&NewWorkload {
-                profile,
-                spec,
-                priority_class: class,
-                priority,
-                now_ms: now_ms(),
-            })
-            .await?
-            .ok_or_else(|| WorkloadError::AlreadyExists(spec.name.clone(), profile.to_owned()))?;
-        self.publish_workload(profile, id, &spec.name, Phase::Queued, "submitted");
-        self.wake();
-        self.find(profile, &spec.name).await
+        Ok((class.to_owned(), priority))
     }
 
     pub async fn list(
@@ -94,19 +108,30 @@ impl Engine {
         name: &str,
     ) -> Result<WorkloadRow, WorkloadError> {
         require(&self.store, principal, profile, Role::Edit).await?;
+        self.stop_because(profile, name, &format!("stopped by {}", principal.user))
+            .await
+    }
+
+    /// Stops a workload on Capstan's own account (a notebook idle for too long), with the
+    /// reason its users will read. No role check: the caller decided.
+    pub async fn stop_because(
+        &self,
+        profile: &str,
+        name: &str,
+        reason: &str,
+    ) -> Result<WorkloadRow, WorkloadError> {
         let row = self.find(profile, name).await?;
         if row.phase.is_finished() {
             return Err(WorkloadError::Finished(name.to_owned()));
         }
-        let reason = format!("stopped by {}", principal.user);
         self.store
             .workloads()
-            .transition(row.id, Phase::Stopped, &reason, &row.placements, now_ms())
+            .transition(row.id, Phase::Stopped, reason, &row.placements, now_ms())
             .await?;
         if row.phase.holds_resources() {
             self.stop_in_background(row.id);
         }
-        self.publish_workload(profile, row.id, name, Phase::Stopped, &reason);
+        self.publish_workload(profile, row.id, name, Phase::Stopped, reason);
         self.publish_cluster();
         self.wake();
         self.find(profile, name).await

@@ -89,12 +89,7 @@ impl Engine {
                 continue;
             }
             let mine: Vec<&WorkloadRow> = rows.iter().filter(|w| w.profile == row.name).collect();
-            let mut waiting: Vec<&WorkloadRow> = mine
-                .iter()
-                .copied()
-                .filter(|w| w.phase == Phase::Queued)
-                .collect();
-            waiting.sort_by_key(|w| (-w.priority, w.created_at_ms, w.id));
+            let waiting = in_queue_order(mine.iter().copied());
             profiles.push(ProfileQueueView {
                 profile: row.name.clone(),
                 quota: api::Quota::from(&row.quota),
@@ -113,6 +108,16 @@ impl Engine {
             });
         }
         Ok(QueueView { profiles })
+    }
+
+    /// Each queued workload of a profile with its place in the queue, 1 first.
+    pub async fn queue_positions(&self, profile: &str) -> Result<Vec<(i64, u32)>, StoreError> {
+        let rows = self.store.workloads().of_profile(profile).await?;
+        Ok(in_queue_order(rows.iter())
+            .iter()
+            .zip(1..)
+            .map(|(w, position)| (w.id, position))
+            .collect())
     }
 
     /// What a profile's workloads hold now, in the quota's units (no role check: callers
@@ -187,4 +192,11 @@ fn request_at<'a>(
         .iter()
         .find(|(group, replica, _)| *group == placement.group && *replica == placement.replica)
         .map(|(_, _, r)| r)
+}
+
+/// The queued ones, in the order the scheduler considers them within their profile.
+fn in_queue_order<'a>(rows: impl Iterator<Item = &'a WorkloadRow>) -> Vec<&'a WorkloadRow> {
+    let mut waiting: Vec<&WorkloadRow> = rows.filter(|w| w.phase == Phase::Queued).collect();
+    waiting.sort_by_key(|w| (-w.priority, w.created_at_ms, w.id));
+    waiting
 }
