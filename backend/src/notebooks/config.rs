@@ -158,7 +158,9 @@ impl SpawnerConfig {
         }
         for name in &self.defaults.configurations {
             if self.configuration(name).is_none() {
-                return fail(format!("defaults.configurations: no configuration `{name}`"));
+                return fail(format!(
+                    "defaults.configurations: no configuration `{name}`"
+                ));
             }
         }
         for field in &self.locked {
