@@ -3,8 +3,10 @@
 //! proxy at `/notebook/{profile}/{name}/`.
 
 mod config;
+mod kubeflow_import;
 
 pub use config::{
     Configuration, DEFAULT_SPAWNER_CONFIG, Defaults, Environment, LOCKABLE_FIELDS, SpawnerConfig,
     SpawnerConfigError, Toleration,
 };
+pub use kubeflow_import::{ImportError, import_kubeflow_notebook};
