@@ -42,6 +42,20 @@ pub enum BuildError {
     },
     #[error("workload `{workload}` has a placement for group `{group}`, which it does not have")]
     UnknownPlacementGroup { workload: String, group: String },
+    #[error("notebook `{notebook}`: {limit_field} ({limit}) is below {request_field} ({request})")]
+    LimitBelowRequest {
+        notebook: String,
+        request_field: &'static str,
+        request: u64,
+        limit_field: &'static str,
+        limit: u64,
+    },
+    #[error("notebook `{notebook}`: volume `{volume}` {problem}")]
+    NotebookVolume {
+        notebook: String,
+        volume: String,
+        problem: String,
+    },
     #[error("quota `{field}` of profile `{profile}` is negative ({value})")]
     NegativeQuota {
         profile: String,

@@ -19,6 +19,10 @@ pub const KIND: &str = "capstan.dev/kind";
 /// A training replica's index within its group.
 pub const REPLICA: &str = "capstan.dev/replica";
 
+/// Kubeflow's notebook controller's labels on a notebook's pods; the first selects them.
+pub const STATEFULSET: &str = "statefulset";
+pub const NOTEBOOK_NAME: &str = "notebook-name";
+
 /// The label Kubernetes puts on every namespace with its own name; unlike a label of our own, a
 /// tenant cannot put it on another namespace.
 pub const NAMESPACE_NAME: &str = "kubernetes.io/metadata.name";
@@ -31,6 +35,26 @@ pub fn profile_labels(profile: &str) -> Labels {
         (MANAGED_BY.to_owned(), MANAGER.to_owned()),
         (PROFILE.to_owned(), profile.to_owned()),
     ])
+}
+
+/// What a notebook's objects carry: the profile's labels, the notebook as name and instance,
+/// and the `notebook` kind.
+pub fn notebook_labels(profile: &str, notebook: &str) -> Labels {
+    let mut labels = profile_labels(profile);
+    labels.extend([
+        (NAME.to_owned(), notebook.to_owned()),
+        (INSTANCE.to_owned(), notebook.to_owned()),
+        (
+            KIND.to_owned(),
+            api::WorkloadKind::Notebook.as_str().to_owned(),
+        ),
+    ]);
+    labels
+}
+
+/// The labels that select a notebook's pod, as Kubeflow's notebook controller selects it.
+pub fn notebook_selector_labels(notebook: &str) -> Labels {
+    Labels::from([(STATEFULSET.to_owned(), notebook.to_owned())])
 }
 
 /// Who a group's objects belong to.

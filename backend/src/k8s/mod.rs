@@ -23,6 +23,18 @@
 //! (training pods `<workload>-<group>-<replica>`), shortened with a hash when too long
 //! ([`names`]).
 //!
+//! A notebook started from the spawner ([`notebook_objects`]) takes the shape of Kubeflow's
+//! notebook controller instead, so that Kubeflow's images and habits carry over:
+//!
+//! | object                          | name               | what                                                    |
+//! |---------------------------------|--------------------|---------------------------------------------------------|
+//! | StatefulSet                     | `<name>`           | one replica, none while stopped (`kubeflow-resource-stopped`); pods labelled `statefulset` and `notebook-name`; container `<name>` on port 8888 (`notebook-port`), `NB_PREFIX`, `JUPYTER_TOKEN` from the Secret `<name>-token` that Capstan creates, requests and limits as the spec says, `fsGroup` 100 |
+//! | Service                         | `<name>`           | ClusterIP, port 80 `http-<name>` to 8888                |
+//! | PersistentVolumeClaim           | `<name>-workspace` | the home, `/home/jovyan`: a standalone claim, not a template, so it outlives the StatefulSet |
+//! | PersistentVolumeClaim (each)    | the volume's name  | the data volumes of the spec and its configurations (10 GiB unless sized), labelled by the profile only: notebooks share them |
+//!
+//! Its GPUs, model, placement and queue gate are a workload's, through the same pod template.
+//!
 //! While a workload is queued its pods carry the `capstan.dev/queued` scheduling gate and no
 //! node; once admitted the gate is gone and each pod is pinned to the node that Capstan's
 //! scheduler chose ([`scheduling`] says how, and why not `nodeName`). Resources are requests equal
@@ -33,6 +45,7 @@ mod config;
 mod error;
 pub mod labels;
 pub mod names;
+mod notebook_objects;
 mod pod_template;
 mod profile_objects;
 pub mod resources;
@@ -48,6 +61,10 @@ mod workload_tests;
 
 pub use config::K8sConfig;
 pub use error::BuildError;
+pub use notebook_objects::{
+    DEFAULT_DATA_VOLUME_MIB, NOTEBOOK_PORT, NotebookObjects, NotebookPlan, STOPPED_ANNOTATION,
+    TOKEN_SECRET_KEY, WORKSPACE_MOUNT, notebook_objects,
+};
 pub use profile_objects::{
     DEFAULT_EDITOR, DEFAULT_VIEWER, NETWORK_POLICY_NAME, ProfileManifests, ProfileObjects,
     QUOTA_NAME, cluster_role, profile_objects,

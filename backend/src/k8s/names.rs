@@ -31,15 +31,31 @@ pub fn replica_pod_name(workload: &str, group: &str, replica: u32) -> String {
     format!("{base}{suffix}")
 }
 
-/// A group's Service. Service names are DNS-1035 labels, which must start with a letter, and a
-/// workload name may start with a digit: such names get an `svc-` prefix.
+/// A group's Service: [`service_name_for`] `<workload>-<group>`.
 pub fn service_name(workload: &str, group: &str) -> String {
-    let name = format!("{workload}-{group}");
+    service_name_for(&format!("{workload}-{group}"))
+}
+
+/// The Service named after `name`. Service names are DNS-1035 labels, which must start with a
+/// letter, and a workload or notebook name may start with a digit: such names get an `svc-`
+/// prefix.
+pub fn service_name_for(name: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        fit(&name, MAX_LABEL)
+        fit(name, MAX_LABEL)
     } else {
         fit(&format!("svc-{name}"), MAX_LABEL)
     }
+}
+
+/// A notebook's workspace claim, `<notebook>-workspace`, as Kubeflow's Jupyter web app names it;
+/// a notebook name of at most 52 characters keeps it whole.
+pub fn notebook_workspace_claim(notebook: &str) -> String {
+    fit(&format!("{notebook}-workspace"), MAX_LABEL)
+}
+
+/// The Secret that holds a notebook's Jupyter token, `<notebook>-token`.
+pub fn notebook_token_secret(notebook: &str) -> String {
+    fit(&format!("{notebook}-token"), MAX_LABEL)
 }
 
 /// A claim for one of a group's volumes: `<workload>-<group>-<volume>`.
@@ -186,6 +202,20 @@ mod tests {
         assert_eq!(service_name("0day", "main"), "svc-0day-main");
         assert!(service_name(&"9".repeat(63), "g").starts_with("svc-"));
         assert_eq!(service_name(&"9".repeat(63), "g").len(), MAX_LABEL);
+    }
+
+    #[test]
+    fn a_52_character_notebook_keeps_its_workspace_and_token_names_whole() {
+        let notebook = "n".repeat(52);
+        assert_eq!(
+            notebook_workspace_claim(&notebook),
+            format!("{notebook}-workspace")
+        );
+        assert_eq!(
+            notebook_token_secret(&notebook),
+            format!("{notebook}-token")
+        );
+        assert_eq!(service_name_for("1lab"), "svc-1lab");
     }
 
     #[test]

@@ -24,6 +24,135 @@ pub fn count(n: u64) -> Quantity {
     Quantity(n.to_string())
 }
 
+/// Why a text is not the amount asked for; reads after the text (`"12Qi" is not a Kubernetes
+/// quantity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum QuantityError {
+    #[error("is not a Kubernetes quantity")]
+    Invalid,
+    #[error("is negative")]
+    Negative,
+    #[error("is too large")]
+    TooLarge,
+    #[error("is not a whole number")]
+    NotWhole,
+}
+
+/// A Kubernetes quantity (`500m`, `1.5`, `1Gi`, `1G`, `1e9`) in thousandths of a core, rounded
+/// up as Kubernetes rounds CPU.
+pub fn parse_cpu_milli(text: &str) -> Result<u64, QuantityError> {
+    Ok(scaled(text, 3, 0)?.0)
+}
+
+/// A Kubernetes quantity of bytes in MiB, rounded up: never less than was asked for.
+pub fn parse_memory_mib(text: &str) -> Result<u64, QuantityError> {
+    Ok(scaled(text, 0, -20)?.0)
+}
+
+/// A Kubernetes quantity that must be a whole number (`2`, `1k`), as extended resources are.
+pub fn parse_count(text: &str) -> Result<u64, QuantityError> {
+    match scaled(text, 0, 0)? {
+        (n, true) => Ok(n),
+        (_, false) => Err(QuantityError::NotWhole),
+    }
+}
+
+/// `text` times `10^pow10 × 2^pow2`, rounded up, and whether that was exact.
+fn scaled(text: &str, pow10: i64, pow2: i64) -> Result<(u64, bool), QuantityError> {
+    let (digits, p10, p2) = parse_quantity(text)?;
+    if digits == 0 {
+        return Ok((0, true));
+    }
+    let (p10, p2) = (p10 + pow10, p2 + pow2);
+    let power = |base: u128, exp: i64| {
+        u32::try_from(exp.max(0))
+            .ok()
+            .and_then(|exp| base.checked_pow(exp))
+    };
+    let numerator = power(10, p10)
+        .zip(power(2, p2))
+        .and_then(|(a, b)| digits.checked_mul(a)?.checked_mul(b))
+        .ok_or(QuantityError::TooLarge)?;
+    let Some(denominator) = power(10, -p10)
+        .zip(power(2, -p2))
+        .and_then(|(a, b)| a.checked_mul(b))
+    else {
+        // Beyond u128, so more than the numerator: a sliver, which rounds up to one.
+        return Ok((1, false));
+    };
+    let quotient = numerator.div_ceil(denominator);
+    let exact = numerator % denominator == 0;
+    Ok((
+        u64::try_from(quotient).map_err(|_| QuantityError::TooLarge)?,
+        exact,
+    ))
+}
+
+/// A quantity as `(digits, pow10, pow2)`: its value is `digits × 10^pow10 × 2^pow2`. The
+/// grammar is Kubernetes': an optionally signed decimal number, then a binary suffix (`Ki` to
+/// `Ei`), a decimal one (`n`, `u`, `m`, none, `k`, `M` to `E`) or an exponent (`e3`, `E-2`).
+fn parse_quantity(text: &str) -> Result<(u128, i64, i64), QuantityError> {
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let number_end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let (number, suffix) = rest.split_at(number_end);
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.len() + fraction.len() == 0 || fraction.contains('.') {
+        return Err(QuantityError::Invalid);
+    }
+    let mut digits: u128 = 0;
+    for digit in whole.bytes().chain(fraction.bytes()) {
+        digits = digits
+            .checked_mul(10)
+            .and_then(|d| d.checked_add(u128::from(digit - b'0')))
+            .ok_or(QuantityError::TooLarge)?;
+    }
+    let fraction_digits = i64::try_from(fraction.len()).map_err(|_| QuantityError::TooLarge)?;
+    let (pow10, pow2) = match suffix {
+        "Ki" => (0, 10),
+        "Mi" => (0, 20),
+        "Gi" => (0, 30),
+        "Ti" => (0, 40),
+        "Pi" => (0, 50),
+        "Ei" => (0, 60),
+        "n" => (-9, 0),
+        "u" => (-6, 0),
+        "m" => (-3, 0),
+        "" => (0, 0),
+        "k" => (3, 0),
+        "M" => (6, 0),
+        "G" => (9, 0),
+        "T" => (12, 0),
+        "P" => (15, 0),
+        "E" => (18, 0),
+        exponent => {
+            let exponent = exponent
+                .strip_prefix(['e', 'E'])
+                .filter(|e| {
+                    let unsigned = e.strip_prefix(['+', '-']).unwrap_or(e);
+                    !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit())
+                })
+                .ok_or(QuantityError::Invalid)?;
+            (
+                exponent
+                    .parse::<i32>()
+                    .map_err(|_| QuantityError::TooLarge)?
+                    .into(),
+                0,
+            )
+        }
+    };
+    if negative && digits != 0 {
+        return Err(QuantityError::Negative);
+    }
+    Ok((digits, pow10 - fraction_digits, pow2))
+}
+
 /// Whether a replica with these resources runs on a GPU (a whole one or a share).
 pub fn wants_gpu(resources: &Resources) -> bool {
     resources.gpus > 0 || resources.gpu_milli > 0
@@ -163,6 +292,81 @@ mod tests {
             gpu_milli,
             gpu_models: vec![],
         }
+    }
+
+    #[test]
+    fn cpu_quantities_are_thousandths_rounded_up() {
+        for (text, milli) in [
+            ("500m", 500),
+            ("1", 1000),
+            ("1.5", 1500),
+            ("0.5", 500),
+            (".25", 250),
+            ("2.", 2000),
+            ("+1", 1000),
+            ("0.0001", 1),
+            ("100u", 1),
+            ("1e3", 1_000_000),
+            ("15E-1", 1500),
+            ("0", 0),
+            ("-0", 0),
+            ("1k", 1_000_000),
+        ] {
+            assert_eq!(parse_cpu_milli(text), Ok(milli), "{text}");
+        }
+    }
+
+    #[test]
+    fn memory_quantities_are_mib_rounded_up() {
+        for (text, mib) in [
+            ("1Gi", 1024),
+            ("512Mi", 512),
+            ("1.2Gi", 1229),
+            ("1G", 954),
+            ("1e9", 954),
+            ("1073741824", 1024),
+            ("1024Ki", 1),
+            ("1Ki", 1),
+            ("2Ti", 2 * 1024 * 1024),
+            ("1E", 953_674_316_407),
+        ] {
+            assert_eq!(parse_memory_mib(text), Ok(mib), "{text}");
+        }
+    }
+
+    #[test]
+    fn counts_are_whole() {
+        assert_eq!(parse_count("2"), Ok(2));
+        assert_eq!(parse_count("1k"), Ok(1000));
+        assert_eq!(parse_count("0.5"), Err(QuantityError::NotWhole));
+        assert_eq!(parse_count("1500m"), Err(QuantityError::NotWhole));
+    }
+
+    #[test]
+    fn what_is_not_a_quantity_says_why() {
+        for text in [
+            "", "12Qi", "1.2.3", "abc", "1 Gi", "Gi", "1e", "1e+", "1ei", ".", "-", "1gi",
+        ] {
+            assert_eq!(
+                parse_memory_mib(text),
+                Err(QuantityError::Invalid),
+                "{text:?}"
+            );
+        }
+        assert_eq!(parse_cpu_milli("-1"), Err(QuantityError::Negative));
+        assert_eq!(
+            parse_memory_mib("99999999999999999999999Ei"),
+            Err(QuantityError::TooLarge)
+        );
+        assert_eq!(
+            parse_cpu_milli("1e99999999999"),
+            Err(QuantityError::TooLarge)
+        );
+        assert_eq!(parse_cpu_milli("1e-99999"), Ok(1), "a sliver rounds up");
+        assert_eq!(
+            format!("\"12Qi\" {}", QuantityError::Invalid),
+            "\"12Qi\" is not a Kubernetes quantity"
+        );
     }
 
     #[test]

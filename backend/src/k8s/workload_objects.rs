@@ -275,7 +275,7 @@ impl<'a> GroupBuild<'a> {
                         labels: Some(self.labels()),
                         ..ObjectMeta::default()
                     },
-                    spec: Some(self.claim_spec(size, false)),
+                    spec: Some(claim_spec(self.config, size, false)),
                     ..PersistentVolumeClaim::default()
                 })
             })
@@ -384,29 +384,12 @@ impl<'a> GroupBuild<'a> {
                             &self.group.name,
                             &volume.name,
                         )),
-                        spec: Some(self.claim_spec(size, shared)),
+                        spec: Some(claim_spec(self.config, size, shared)),
                         ..PersistentVolumeClaim::default()
                     }))
                 })
             })
             .collect()
-    }
-
-    fn claim_spec(&self, size_mib: u64, shared: bool) -> PersistentVolumeClaimSpec {
-        let mode = if shared {
-            "ReadWriteMany"
-        } else {
-            "ReadWriteOnce"
-        };
-        PersistentVolumeClaimSpec {
-            access_modes: Some(vec![mode.to_owned()]),
-            resources: Some(VolumeResourceRequirements {
-                requests: Some(BTreeMap::from([("storage".to_owned(), memory(size_mib))])),
-                limits: None,
-            }),
-            storage_class_name: self.config.storage_class.clone(),
-            ..PersistentVolumeClaimSpec::default()
-        }
     }
 
     /// A Service for a group with ports. Training gets a headless one, which gives each replica
@@ -440,5 +423,28 @@ impl<'a> GroupBuild<'a> {
             }),
             ..Service::default()
         })
+    }
+}
+
+/// A claim of `size_mib` in the configured storage class: `ReadWriteMany` when `shared` by pods
+/// that may sit on different nodes, else `ReadWriteOnce`.
+pub(super) fn claim_spec(
+    config: &K8sConfig,
+    size_mib: u64,
+    shared: bool,
+) -> PersistentVolumeClaimSpec {
+    let mode = if shared {
+        "ReadWriteMany"
+    } else {
+        "ReadWriteOnce"
+    };
+    PersistentVolumeClaimSpec {
+        access_modes: Some(vec![mode.to_owned()]),
+        resources: Some(VolumeResourceRequirements {
+            requests: Some(BTreeMap::from([("storage".to_owned(), memory(size_mib))])),
+            limits: None,
+        }),
+        storage_class_name: config.storage_class.clone(),
+        ..PersistentVolumeClaimSpec::default()
     }
 }

@@ -6,7 +6,9 @@
 //! - `resolve`: a submitted spec with the defaults filled in, checked field by field;
 //! - `launch`: one run as a workload (`nb-<name>`), `files`: its files in standalone mode;
 //! - `service`: what users do; `monitor`: readiness, activity, idle culling and bringing
-//!   notebooks back after a restart, kept in `live` for the proxy; `probe` asks Jupyter.
+//!   notebooks back after a restart, kept in `live` for the proxy; `probe` asks Jupyter;
+//! - `kubeflow_import`: a pasted Kubeflow Notebook manifest into a spec. The Kubernetes objects
+//!   of a notebook are built in `crate::k8s::notebook_objects`.
 
 mod config;
 mod error;
@@ -18,6 +20,7 @@ mod options;
 mod probe;
 mod resolve;
 mod service;
+mod kubeflow_import;
 mod view;
 
 pub use config::{
@@ -26,6 +29,7 @@ pub use config::{
 };
 pub use error::NotebookError;
 pub use files::NotebookFiles;
+pub use kubeflow_import::{ImportError, import_kubeflow_notebook};
 pub use launch::{GROUP, base_url, notebook_of, workload_name};
 pub use live::Upstream;
 pub use probe::parse_utc_ms;
