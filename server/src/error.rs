@@ -23,6 +23,8 @@ pub enum AppError {
     Token(#[from] backend::tokens::TokenError),
     #[error(transparent)]
     Workload(#[from] backend::workload::WorkloadError),
+    #[error(transparent)]
+    Notebook(#[from] backend::notebooks::NotebookError),
     #[error("the database is not available")]
     Store(#[from] backend::store::StoreError),
     #[error("the account service failed")]
@@ -42,6 +44,7 @@ impl AppError {
             AppError::Profile(e) => refused(e.refusal()),
             AppError::Token(e) => refused(e.refusal()),
             AppError::Workload(e) => refused(e.refusal()),
+            AppError::Notebook(e) => refused(e.refusal()),
             AppError::Store(_) | AppError::Accounts(_) | AppError::Session(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }

@@ -3,7 +3,7 @@
 use app::{App, shell};
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
@@ -15,6 +15,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::{self, DbSessionStore};
 use crate::http::{csrf, health, metrics, profile_choices, request_id, security_headers};
+use crate::notebook_access;
 use crate::state::AppState;
 
 /// The session cookie's name.
@@ -50,6 +51,12 @@ pub fn build(state: AppState) -> Router {
         // Pages only: the frame's profile selector, read with the page.
         .layer(from_fn_with_state(state.clone(), profile_choices::attach))
         .nest("/api/v1", crate::api::routes())
+        // Notebooks, through the authorizing proxy (every method, WebSocket upgrades too).
+        .route("/notebook/{profile}/{name}", any(notebook_access::proxy))
+        .route(
+            "/notebook/{profile}/{name}/{*rest}",
+            any(notebook_access::proxy),
+        )
         .route("/auth/local", post(auth::sign_in))
         .route("/auth/login", get(auth::oidc::login))
         .route("/auth/callback", get(auth::oidc::callback))

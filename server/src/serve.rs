@@ -81,6 +81,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     let state = app_state(config, store.clone(), readiness, shutdown, oidc);
     tokio::spawn(clean_expired_sessions(store.clone()));
     tokio::spawn(state.engine.clone().run(state.shutdown.clone()));
+    tokio::spawn(state.notebooks.clone().watch(state.shutdown.clone()));
 
     let stop_requested = termination();
     let grace = Duration::from_secs(state.config.shutdown_grace_seconds);
@@ -193,8 +194,11 @@ pub fn app_state(
     oidc: Option<OidcProvider>,
 ) -> AppState {
     let events = EventBus::default();
+    let engine = crate::engine_setup::build(&config, store.clone(), events.clone());
     AppState::new(Shared {
-        engine: crate::engine_setup::build(&config, store.clone(), events.clone()),
+        notebooks: crate::notebook_setup::build(&config, store.clone(), engine.clone()),
+        notebook_proxy: crate::notebook_proxy::ProxyClient::new(),
+        engine,
         leptos: leptos_options(&config),
         admins: config.cluster_admins(),
         trusted_proxies: config.trusted_proxy_addresses(),

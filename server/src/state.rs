@@ -44,6 +44,10 @@ pub struct Shared {
     pub admins: ClusterAdmins,
     /// Workloads: submission, the scheduling loop, the runtime.
     pub engine: Arc<backend::workload::Engine>,
+    /// Notebooks: the spawner, the monitor and what the proxy needs.
+    pub notebooks: Arc<backend::notebooks::Notebooks>,
+    /// The notebook proxy's pooled connections.
+    pub notebook_proxy: crate::notebook_proxy::ProxyClient,
     /// The OpenID Connect provider, when one is configured.
     pub oidc: Option<Arc<OidcProvider>>,
     /// Proxies whose user header is believed; empty: header sign-in is off.

@@ -78,6 +78,7 @@ pub fn run_foreground(args: &[String]) -> Result<(), String> {
     let status = Command::new(binary())
         .args(args)
         .env("CAPSTAN_SITE_ROOT", site_root())
+        .env("PATH", path_with_tools())
         .current_dir(root())
         .status()
         .map_err(|e| format!("could not start {}: {e}", binary().display()))?;
@@ -116,6 +117,7 @@ impl RunningServer {
             .env("CAPSTAN_SITE_ROOT", site_root())
             .env("CAPSTAN_ADMIN_PASSWORD", &admin_password)
             .env("CAPSTAN_LOG_LEVEL", "warn")
+            .env("PATH", path_with_tools())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .current_dir(root());

@@ -11,6 +11,7 @@ use crate::{e2e, tools};
 
 pub fn run_all() -> Result<(), String> {
     tools::ensure_build_tools()?;
+    tools::ensure_jupyter()?;
     tools::ensure_debian_packages(&[
         ("postgresql", "/usr/lib/postgresql"),
         ("chromium", "/usr/bin/chromium"),
@@ -90,7 +91,8 @@ fn unit_and_integration_tests(
         let (ok, lines) = run_captured(
             Command::new("cargo")
                 .args(["nextest", "run", "--no-fail-fast"])
-                .env(POSTGRES_URL_VAR, postgres_url),
+                .env(POSTGRES_URL_VAR, postgres_url)
+                .env("PATH", tools::path_with_tools()),
         )?;
         let counts = tally::nextest(&lines).unwrap_or(Counts::one(false));
         Ok(suite(ok, counts, "unit and integration tests", broken))
@@ -98,7 +100,8 @@ fn unit_and_integration_tests(
         let (ok, lines) = run_captured(
             Command::new("cargo")
                 .args(["test", "--lib", "--bins", "--tests", "--no-fail-fast"])
-                .env(POSTGRES_URL_VAR, postgres_url),
+                .env(POSTGRES_URL_VAR, postgres_url)
+                .env("PATH", tools::path_with_tools()),
         )?;
         Ok(suite(
             ok,

@@ -16,11 +16,51 @@ pub fn tools_dir() -> PathBuf {
     root().join(".tools")
 }
 
-/// PATH with the npm-installed tools first, so cargo-leptos finds `wasm-opt`.
+/// PATH with the npm-installed tools first, so cargo-leptos finds `wasm-opt`, and then
+/// JupyterLab's virtualenv, so that the default notebook environment finds `jupyter-lab`.
 pub fn path_with_tools() -> String {
     let bin = tools_dir().join("node_modules").join(".bin");
     let current = std::env::var("PATH").unwrap_or_default();
-    format!("{}:{current}", bin.display())
+    format!(
+        "{}:{}:{current}",
+        bin.display(),
+        jupyter_venv().join("bin").display()
+    )
+}
+
+/// The JupyterLab that the built-in notebook environment runs.
+const JUPYTERLAB: &str = "jupyterlab==4.6.6";
+
+/// The virtualenv with JupyterLab (ignored by git).
+pub fn jupyter_venv() -> PathBuf {
+    tools_dir().join("jupyter")
+}
+
+/// A Python virtualenv with the pinned JupyterLab, from PyPI; about 20 seconds, once.
+pub fn ensure_jupyter() -> Result<(), String> {
+    let venv = jupyter_venv();
+    let pin_file = venv.join("capstan-pin.txt");
+    let installed = std::fs::read_to_string(&pin_file).unwrap_or_default();
+    if installed.trim() == JUPYTERLAB && venv.join("bin").join("jupyter-lab").exists() {
+        return Ok(());
+    }
+    step(&format!(
+        "installing {JUPYTERLAB} in a virtualenv ({}) for notebooks",
+        venv.display()
+    ));
+    let _ = std::fs::remove_dir_all(&venv);
+    if run(Command::new("python3").arg("-m").arg("venv").arg(&venv)).is_err() {
+        // Debian's own Python keeps venv in a package of its own.
+        ensure_debian_packages(&[("python3-venv", "/usr/lib/python3/dist-packages/ensurepip")])?;
+        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    }
+    run(Command::new(venv.join("bin").join("pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        JUPYTERLAB,
+    ]))?;
+    std::fs::write(&pin_file, JUPYTERLAB).map_err(|e| e.to_string())
 }
 
 /// The wasm target, cargo-leptos, wasm-bindgen (the lock file's version) and wasm-opt.

@@ -188,6 +188,7 @@ fn pod_spec(
             container_port: NOTEBOOK_PORT,
         }],
         volumes: vec![],
+        working_dir: None,
         resources: Resources {
             cpu_milli: spec.cpu_milli.unwrap_or_default(),
             memory_mib: spec.memory_mib.unwrap_or_default(),

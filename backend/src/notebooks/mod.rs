@@ -13,6 +13,7 @@
 mod config;
 mod error;
 mod files;
+mod kubeflow_import;
 mod launch;
 mod live;
 mod monitor;
@@ -20,7 +21,6 @@ mod options;
 mod probe;
 mod resolve;
 mod service;
-mod kubeflow_import;
 mod view;
 
 pub use config::{

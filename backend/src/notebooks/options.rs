@@ -8,6 +8,12 @@ use api::{ConfigurationChoice, EnvironmentChoice, NotebookOptions, NotebookSpec}
 use super::Notebooks;
 
 impl Notebooks {
+    /// A pasted Kubeflow `Notebook` manifest as a spec for the form (nothing is created).
+    pub fn import(&self, manifest: &str) -> Result<NotebookSpec, super::NotebookError> {
+        super::import_kubeflow_notebook(manifest, &self.config)
+            .map_err(|e| super::NotebookError::Import(e.to_string()))
+    }
+
     /// Any signed-in user may read them: they hold no profile's data.
     pub fn options(&self) -> NotebookOptions {
         let c = &self.config;

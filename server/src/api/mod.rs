@@ -6,6 +6,7 @@ mod contributors;
 mod events;
 mod identity;
 mod json_body;
+mod notebooks;
 mod profiles;
 mod tokens;
 mod workloads;
@@ -55,6 +56,28 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/profiles/{profile}/workloads/{name}/logs/follow",
             get(workloads::follow_logs),
+        )
+        .route("/notebooks/options", get(notebooks::options))
+        .route("/notebooks/import", post(notebooks::import))
+        .route(
+            "/profiles/{profile}/notebooks",
+            get(notebooks::list).post(notebooks::create),
+        )
+        .route(
+            "/profiles/{profile}/notebooks/{name}",
+            get(notebooks::get).delete(notebooks::delete),
+        )
+        .route(
+            "/profiles/{profile}/notebooks/{name}/start",
+            post(notebooks::start),
+        )
+        .route(
+            "/profiles/{profile}/notebooks/{name}/stop",
+            post(notebooks::stop),
+        )
+        .route(
+            "/profiles/{profile}/notebooks/{name}/logs",
+            get(notebooks::logs),
         )
         .route("/cluster/nodes", get(cluster::nodes))
         .route("/cluster/discover", post(cluster::discover))

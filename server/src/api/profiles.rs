@@ -86,6 +86,7 @@ pub async fn delete(
         .engine
         .delete_profile(&principal, &profile, query.cascade)
         .await?;
+    state.notebooks.forget_profile(&profile);
     Ok(StatusCode::NO_CONTENT)
 }
 

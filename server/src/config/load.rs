@@ -77,7 +77,16 @@ pub fn load(sources: &Sources) -> Result<Config, ConfigError> {
         layered.set_text(key, value, &format!("flag --{}", key.replace('_', "-")))?;
     }
     layered.validate()?;
-    layered.into_config()
+    let config = layered.into_config()?;
+    // Read now, so that a broken spawner file stops the start with its reason.
+    if let Err(message) = config.spawner_config() {
+        return Err(ConfigError::Invalid {
+            key: "notebook_config".to_owned(),
+            origin: "the notebook spawner file".to_owned(),
+            message,
+        });
+    }
+    Ok(config)
 }
 
 /// The merged table, and for each key where its value came from (for error messages).
@@ -169,7 +178,11 @@ impl Layered {
         self.validate_oidc()?;
         self.validate_trusted_proxies()?;
         self.validate_scheduling()?;
-        for key in ["session_idle_minutes", "session_max_hours"] {
+        for key in [
+            "session_idle_minutes",
+            "session_max_hours",
+            "notebook_activity_seconds",
+        ] {
             if self.table.get(key).and_then(Value::as_integer) == Some(0) {
                 return Err(self.invalid(key, "must be at least 1".to_owned()));
             }

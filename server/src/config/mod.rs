@@ -52,9 +52,22 @@ pub struct Config {
     pub default_priority_class: String,
     pub gpus: String,
     pub stop_grace_seconds: u64,
+    pub notebook_config: Option<PathBuf>,
+    pub notebook_idle_minutes: u64,
+    pub notebook_activity_seconds: u64,
 }
 
 impl Config {
+    /// The notebook spawner's configuration: the file's, or the built-in one.
+    pub fn spawner_config(&self) -> Result<backend::notebooks::SpawnerConfig, String> {
+        let text = match &self.notebook_config {
+            Some(path) => std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+            None => backend::notebooks::DEFAULT_SPAWNER_CONFIG.to_owned(),
+        };
+        backend::notebooks::SpawnerConfig::parse(&text).map_err(|e| e.to_string())
+    }
+
     /// The database URL in effect: the configured one, or SQLite under the data directory.
     pub fn database_url(&self) -> String {
         match &self.database_url {

@@ -211,6 +211,24 @@ pub const SETTINGS: &[Setting] = &[
         Some("10"),
         "A stopped or preempted workload has this long between SIGTERM and SIGKILL.",
     ),
+    setting(
+        "notebook_config",
+        Kind::Text,
+        None,
+        "A TOML file with the notebook spawner's environments, configurations, defaults and locked fields; unset: the built-in one (README, Notebooks).",
+    ),
+    setting(
+        "notebook_idle_minutes",
+        Kind::Integer,
+        Some("0"),
+        "Stop a notebook after this many minutes without activity and with no kernel busy; 0: never.",
+    ),
+    setting(
+        "notebook_activity_seconds",
+        Kind::Integer,
+        Some("30"),
+        "How often a running notebook's last activity is read from Jupyter.",
+    ),
 ];
 
 /// The settings as a Markdown table, for `capstan settings` and the README.

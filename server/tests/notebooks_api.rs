@@ -1,0 +1,479 @@
+//! Notebooks end to end through a real server on a TCP port: a real JupyterLab (the virtualenv
+//! `cargo xtask` installs, on PATH) spawned by the local runtime, reached through the
+//! authorizing proxy over HTTP and WebSocket; refusals at creation; stop and start keeping the
+//! workspace. Who may call what is `authz.rs`'s table.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use backend::store::Store;
+use futures_util::{SinkExt, StreamExt};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use server::config::{Sources, load};
+use server::readiness::Readiness;
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+
+const OPS: &str = "ops@example.com";
+const ALICE: &str = "alice@example.com";
+const MALLORY: &str = "mallory@example.com";
+const USER_HEADER: &str = "kubeflow-userid";
+/// JupyterLab starts in about 2 s here; a loaded CI machine may take much longer.
+const READY_WAIT: Duration = Duration::from_secs(90);
+
+struct World {
+    url: String,
+    http: reqwest::Client,
+    data: tempfile::TempDir,
+    _stop: watch::Sender<bool>,
+}
+
+async fn world(store: Store, extra: &[(&str, &str)]) -> World {
+    assert!(
+        which("jupyter-lab"),
+        "jupyter-lab is not on PATH: run the tests through `cargo xtask test`, which installs \
+         JupyterLab in .tools/jupyter"
+    );
+    let data = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut flags: Vec<(String, String)> = vec![
+        ("admins".into(), OPS.into()),
+        ("trusted_proxies".into(), "127.0.0.1".into()),
+        ("data_dir".into(), data.path().display().to_string()),
+        ("gpus".into(), "2xH100:81920".into()),
+        ("stop_grace_seconds".into(), "5".into()),
+        ("listen".into(), addr.to_string()),
+    ];
+    flags.extend(extra.iter().map(|(k, v)| ((*k).into(), (*v).into())));
+    let config = load(&Sources {
+        flags,
+        ..Sources::default()
+    })
+    .unwrap();
+    let readiness = Arc::new(Readiness::default());
+    readiness.mark_ready();
+    let (stop, shutdown) = watch::channel(false);
+    let state = server::serve::app_state(config, store, readiness, shutdown.clone(), None);
+    tokio::spawn(state.engine.clone().run(shutdown.clone()));
+    tokio::spawn(state.notebooks.clone().watch(shutdown));
+    let app = server::router::build(state);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let world = World {
+        url: format!("http://{addr}"),
+        http: reqwest::Client::new(),
+        data,
+        _stop: stop,
+    };
+    let (status, body) = world
+        .call(
+            OPS,
+            "POST",
+            "/api/v1/profiles",
+            Some(json!({"name": "team-a", "owner": ALICE})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    world
+}
+
+fn which(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+impl World {
+    async fn call(
+        &self,
+        user: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.url))
+            .header(USER_HEADER, user);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    async fn notebooks(&self) -> Vec<Value> {
+        let (status, body) = self
+            .call(ALICE, "GET", "/api/v1/profiles/team-a/notebooks", None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body.as_array().cloned().unwrap_or_default()
+    }
+
+    async fn until_state(&self, name: &str, wanted: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + READY_WAIT;
+        loop {
+            let (status, body) = self
+                .call(
+                    ALICE,
+                    "GET",
+                    &format!("/api/v1/profiles/team-a/notebooks/{name}"),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            if body["notebook"]["state"] == wanted {
+                return body;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{name} never became {wanted}: {body:#}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// A request through the proxy, as `user`.
+    async fn through_proxy(
+        &self,
+        user: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.call(user, method, &format!("/notebook/team-a/nb1/{path}"), body)
+            .await
+    }
+
+    /// Runs `code` in a kernel over the proxied WebSocket; answers the `text/plain` result.
+    async fn run_cell(&self, user: &str, kernel: &str, code: &str) -> String {
+        let ws_url = format!(
+            "{}/notebook/team-a/nb1/api/kernels/{kernel}/channels?session_id=s1",
+            self.url.replacen("http", "ws", 1)
+        );
+        let mut request = ws_url.into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert(USER_HEADER, user.parse().unwrap());
+        request
+            .headers_mut()
+            .insert("origin", self.url.parse().unwrap());
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let msg_id = "cell-1";
+        let execute = json!({
+            "header": {"msg_id": msg_id, "username": "test", "session": "s1",
+                       "msg_type": "execute_request", "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": false, "store_history": true,
+                        "user_expressions": {}, "allow_stdin": false, "stop_on_error": true},
+        });
+        socket
+            .send(Message::Text(execute.to_string().into()))
+            .await
+            .unwrap();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        let mut result = String::new();
+        while let Ok(Some(message)) = tokio::time::timeout_at(deadline, socket.next()).await {
+            let Ok(Message::Text(text)) = message else {
+                continue;
+            };
+            let reply: Value = serde_json::from_str(&text).unwrap();
+            if reply["parent_header"]["msg_id"] != msg_id {
+                continue;
+            }
+            match reply["msg_type"].as_str() {
+                Some("execute_result") => {
+                    result = reply["content"]["data"]["text/plain"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
+                }
+                Some("error") => panic!("the cell failed: {reply}"),
+                Some("status") if reply["content"]["execution_state"] == "idle" => break,
+                _ => {}
+            }
+        }
+        result
+    }
+
+    /// Pids of processes whose environment names the workload.
+    fn processes_of(&self, workload_id: i64) -> Vec<u32> {
+        let marker = format!("CAPSTAN_WORKLOAD_ID={workload_id}");
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                std::fs::read(format!("/proc/{pid}/environ"))
+                    .is_ok_and(|env| env.split(|b| *b == 0).any(|var| var == marker.as_bytes()))
+            })
+            .collect()
+    }
+
+    async fn workload_id(&self) -> i64 {
+        let (_, body) = self
+            .call(
+                ALICE,
+                "GET",
+                "/api/v1/profiles/team-a/workloads/nb-nb1",
+                None,
+            )
+            .await;
+        body["status"]["id"].as_i64().unwrap()
+    }
+}
+
+async fn a_notebook_runs_behind_the_proxy_and_keeps_its_workspace(store: Store) {
+    let w = world(store, &[]).await;
+    let (status, body) = w
+        .call(
+            ALICE,
+            "POST",
+            "/api/v1/profiles/team-a/notebooks",
+            Some(json!({"name": "nb1", "cpu_milli": 250})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["spec"]["memory_mib"], 1024, "defaults filled in");
+    assert_eq!(body["url"], "/notebook/team-a/nb1/");
+
+    let detail = w.until_state("nb1", "ready").await;
+    let phases: Vec<&str> = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["phase"].as_str())
+        .collect();
+    assert!(phases.contains(&"running"), "{phases:?}");
+    assert!(detail["spec_yaml"].as_str().unwrap().contains("name: nb1"));
+
+    // Members get through; Jupyter answers with the token the proxy injected.
+    let (status, body) = w.through_proxy(ALICE, "GET", "api/status", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["started"].is_string(), "{body}");
+    // Others do not, for HTTP and for WebSocket.
+    let (status, _) = w.through_proxy(MALLORY, "GET", "api/status", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let ws_as = |user: &str, origin: &str| {
+        let url = format!(
+            "{}/notebook/team-a/nb1/api/events/subscribe",
+            w.url.replacen("http", "ws", 1)
+        );
+        let mut request = url.into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert(USER_HEADER, user.parse().unwrap());
+        request
+            .headers_mut()
+            .insert("origin", origin.parse().unwrap());
+        tokio_tungstenite::connect_async(request)
+    };
+    match ws_as(MALLORY, &w.url).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        }
+        other => panic!(
+            "a non-member's WebSocket must be refused: {:?}",
+            other.is_ok()
+        ),
+    }
+    match ws_as(ALICE, "https://evil.example").await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        }
+        other => panic!(
+            "a cross-site WebSocket must be refused: {:?}",
+            other.is_ok()
+        ),
+    }
+
+    // A cell runs in a real kernel over the proxied WebSocket, and writes to the workspace.
+    let (status, kernel) = w
+        .through_proxy(
+            ALICE,
+            "POST",
+            "api/kernels",
+            Some(json!({"name": "python3"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{kernel}");
+    let kernel = kernel["id"].as_str().unwrap().to_owned();
+    assert_eq!(w.run_cell(ALICE, &kernel, "1+1").await, "2");
+    w.run_cell(
+        ALICE,
+        &kernel,
+        "open('kept.txt', 'w').write('still here'); import os; os.getcwd()",
+    )
+    .await;
+
+    // Stop: the processes are gone, the file stays.
+    let id = w.workload_id().await;
+    assert!(!w.processes_of(id).is_empty(), "JupyterLab runs");
+    let (status, body) = w
+        .call(
+            ALICE,
+            "POST",
+            "/api/v1/profiles/team-a/notebooks/nb1/stop",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    w.until_state("nb1", "stopped").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !w.processes_of(id).is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "processes left: {:?}",
+            w.processes_of(id)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (status, _) = w.through_proxy(ALICE, "GET", "api/status", None).await;
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "stopped: nothing to reach"
+    );
+    let workspace = w.data.path().join("notebooks/team-a/nb1/workspace");
+    assert_eq!(
+        std::fs::read_to_string(workspace.join("kept.txt")).unwrap(),
+        "still here"
+    );
+
+    // Start again: a new run, the same workspace.
+    let (status, body) = w
+        .call(
+            ALICE,
+            "POST",
+            "/api/v1/profiles/team-a/notebooks/nb1/start",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    w.until_state("nb1", "ready").await;
+    let (status, body) = w
+        .through_proxy(ALICE, "GET", "api/contents/kept.txt?content=1", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["content"], "still here");
+
+    // Delete: the run and the files go.
+    let (status, _) = w
+        .call(
+            ALICE,
+            "DELETE",
+            "/api/v1/profiles/team-a/notebooks/nb1",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(w.notebooks().await.is_empty());
+    let id = w.workload_id_after_delete().await;
+    assert!(id.is_none(), "the run's workload is deleted too");
+}
+
+impl World {
+    async fn workload_id_after_delete(&self) -> Option<i64> {
+        let (status, body) = self
+            .call(
+                ALICE,
+                "GET",
+                "/api/v1/profiles/team-a/workloads/nb-nb1",
+                None,
+            )
+            .await;
+        (status == StatusCode::OK).then(|| body["status"]["id"].as_i64().unwrap())
+    }
+}
+
+async fn notebooks_that_cannot_be_are_refused_and_nothing_is_stored(store: Store) {
+    let w = world(store, &[]).await;
+    let create = |spec: Value| {
+        w.call(
+            ALICE,
+            "POST",
+            "/api/v1/profiles/team-a/notebooks",
+            Some(spec),
+        )
+    };
+    let cases = [
+        (
+            json!({"name": "Not_A_Label"}),
+            StatusCode::BAD_REQUEST,
+            "name",
+        ),
+        (
+            json!({"name": "nb", "environment": "rstudio"}),
+            StatusCode::BAD_REQUEST,
+            "no environment `rstudio`",
+        ),
+        (
+            json!({"name": "nb", "gpus": 3}),
+            StatusCode::BAD_REQUEST,
+            "GPU",
+        ),
+        (
+            json!({"name": "nb", "cpu_milli": 100, "memory_mib": 1, "colour": "red"}),
+            StatusCode::BAD_REQUEST,
+            "colour",
+        ),
+    ];
+    for (spec, status, says) in cases {
+        let (got, body) = create(spec.clone()).await;
+        assert_eq!(got, status, "{spec}: {body}");
+        assert!(
+            body["message"].as_str().unwrap_or_default().contains(says),
+            "{spec}: {body}"
+        );
+    }
+    // Over the profile's quota.
+    let (status, body) = w
+        .call(
+            OPS,
+            "PATCH",
+            "/api/v1/profiles/team-a",
+            Some(json!({"quota": {"gpu_milli": 1000}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = create(json!({"name": "nb", "gpus": 2})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(w.notebooks().await.is_empty(), "nothing stored");
+    let (_, workloads) = w
+        .call(ALICE, "GET", "/api/v1/profiles/team-a/workloads", None)
+        .await;
+    assert_eq!(workloads, json!([]), "no workload queued either");
+
+    // A duplicate name: the first is kept, the second refused.
+    let (status, body) = create(json!({"name": "nb", "gpus": 1})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = create(json!({"name": "nb"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(w.notebooks().await.len(), 1);
+    let (status, _) = w
+        .call(
+            ALICE,
+            "DELETE",
+            "/api/v1/profiles/team-a/notebooks/nb",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
+testkit::on_both_databases!(
+    a_notebook_runs_behind_the_proxy_and_keeps_its_workspace,
+    notebooks_that_cannot_be_are_refused_and_nothing_is_stored,
+);
