@@ -45,6 +45,9 @@ const TEAM_B_VIEWER: &str = "watcher@example.com";
 
 const ALL_404: [u16; 6] = [404; 6];
 
+/// A Kubeflow Notebook manifest with the built-in environment's image.
+const IMPORTED_MANIFEST: &str = r#"{"manifest":"{\"apiVersion\":\"kubeflow.org/v1\",\"kind\":\"Notebook\",\"metadata\":{\"name\":\"imported\"},\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"imported\",\"image\":\"ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-scipy:v1.10.0\"}]}}}}"}"#;
+
 fn rows() -> Vec<Row> {
     let row = |method, path, body, own, foreign| Row {
         method,
@@ -184,6 +187,85 @@ fn rows() -> Vec<Row> {
             "",
             [404; 6],
             ALL_404,
+        ),
+        // Notebooks. `seeded-nb` is stored, never started: stopping it is a conflict, and
+        // the proxy has nothing to reach (503) for members, while others are refused (403).
+        row(
+            Method::GET,
+            "/api/v1/notebooks/options",
+            "",
+            [200; 6],
+            [200; 6],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/notebooks/import",
+            IMPORTED_MANIFEST,
+            [200; 6],
+            [200; 6],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/notebooks",
+            "",
+            [200, 200, 200, 200, 200, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/notebooks",
+            r#"{"name":"new-nb"}"#,
+            [201, 201, 201, 201, 403, 404],
+            [201, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/notebooks/seeded-nb",
+            "",
+            [200, 200, 200, 200, 200, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/notebooks/seeded-nb/start",
+            "",
+            [200, 200, 200, 200, 403, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/notebooks/seeded-nb/stop",
+            "",
+            [409, 409, 409, 409, 403, 404],
+            [409, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/profiles/{p}/notebooks/seeded-nb",
+            "",
+            [204, 204, 204, 204, 403, 404],
+            [204, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/notebooks/seeded-nb/logs",
+            "",
+            [404; 6],
+            ALL_404,
+        ),
+        row(
+            Method::GET,
+            "/notebook/{p}/seeded-nb/api/status",
+            "",
+            [503, 503, 503, 503, 503, 403],
+            [503, 403, 403, 403, 403, 403],
+        ),
+        row(
+            Method::POST,
+            "/notebook/{p}/seeded-nb/api/kernels",
+            "",
+            [503, 503, 503, 503, 503, 403],
+            [503, 403, 403, 403, 403, 403],
         ),
         row(Method::GET, "/api/v1/cluster/nodes", "", [200; 6], [200; 6]),
         row(
@@ -348,8 +430,10 @@ async fn world() -> World {
         .unwrap()
         .row
         .id;
-    seed_workload(&store, "team-a").await;
-    seed_workload(&store, "team-b").await;
+    for profile in ["team-a", "team-b"] {
+        seed_workload(&store, profile).await;
+        seed_notebook(&store, profile).await;
+    }
     let readiness = Arc::new(Readiness::default());
     readiness.mark_ready();
     let (_stop, shutdown) = watch::channel(false);
@@ -378,6 +462,27 @@ async fn seed_workload(store: &Store, profile: &str) {
             priority: 100,
             now_ms: 1,
         })
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+/// A notebook named `seeded-nb` that never ran.
+async fn seed_notebook(store: &Store, profile: &str) {
+    let config =
+        backend::notebooks::SpawnerConfig::parse(backend::notebooks::DEFAULT_SPAWNER_CONFIG)
+            .unwrap();
+    let spec = backend::notebooks::resolve(
+        &config,
+        &api::NotebookSpec {
+            name: "seeded-nb".into(),
+            ..api::NotebookSpec::default()
+        },
+    )
+    .unwrap();
+    store
+        .notebooks()
+        .insert(profile, &spec, "token", 1)
         .await
         .unwrap()
         .unwrap();
@@ -446,7 +551,13 @@ async fn nobody_signed_in_gets_401_from_every_endpoint() {
     let world = world().await;
     for row in rows() {
         let got = call(&world, &row, "team-a", None).await;
-        assert_eq!(got, StatusCode::UNAUTHORIZED, "{} {}", row.method, row.path);
+        // Notebooks are opened in a browser tab: it is sent to sign in first.
+        let want = if row.path.starts_with("/notebook/") {
+            StatusCode::SEE_OTHER
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
+        assert_eq!(got, want, "{} {}", row.method, row.path);
     }
 }
 

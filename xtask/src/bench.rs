@@ -13,7 +13,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("http") => http(),
         Some("auth") => auth(),
         Some("scheduler") => crate::bench_scheduler::run_bench(&args[1..]),
-        _ => Err("usage: cargo xtask bench http|auth|scheduler".to_owned()),
+        Some("notebooks") => crate::bench_notebooks::run(),
+        _ => Err("usage: cargo xtask bench http|auth|scheduler|notebooks".to_owned()),
     }
 }
 
@@ -97,7 +98,7 @@ fn round(x: f64) -> f64 {
 }
 
 /// Signs in as the admin; answers the session cookie (`name=value`).
-fn sign_in(port: u16, password: &str) -> Result<String, String> {
+pub(crate) fn sign_in(port: u16, password: &str) -> Result<String, String> {
     let body = format!(
         "username=admin&password={}&next=%2F",
         api::encode_query_value(password)

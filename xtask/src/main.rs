@@ -7,8 +7,11 @@
 //! - `bench http`: start-up, Home page throughput and latency, memory, first-visit bytes.
 //! - `bench scheduler`: `capstan sim` on every trace file with both policies, and on 10,000
 //!   nodes.
+//! - `bench notebooks`: a notebook's spawn to ready, and JupyterLab's latency straight and
+//!   through Capstan's proxy.
 
 mod bench;
+mod bench_notebooks;
 mod bench_scheduler;
 mod e2e;
 mod http_client;
@@ -37,7 +40,7 @@ fn main() -> ExitCode {
         Some("e2e") => e2e::run().map(|counts| counts.print_summary()),
         Some("bench") => bench::run(&args[1..]),
         _ => Err(
-            "usage: cargo xtask serve [capstan args…] | test | e2e | bench http|auth|scheduler"
+            "usage: cargo xtask serve [capstan args…] | test | e2e | bench http|auth|scheduler|notebooks"
                 .to_owned(),
         ),
     };

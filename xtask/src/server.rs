@@ -137,6 +137,11 @@ impl RunningServer {
         Ok(server)
     }
 
+    /// The throwaway data directory (removed when the server stops).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

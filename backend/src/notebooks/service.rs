@@ -258,6 +258,7 @@ impl Notebooks {
         name: &str,
         lines: usize,
     ) -> Result<Vec<String>, NotebookError> {
+        require(&self.store, principal, profile, Role::View).await?;
         self.find(profile, name).await?;
         Ok(self
             .engine
