@@ -6,6 +6,7 @@ mod components;
 pub mod events;
 mod layout;
 mod nav;
+pub mod notebook_fns;
 mod pages;
 mod quota_rows;
 pub mod server_fns;

@@ -21,8 +21,7 @@ pub const SECTIONS: [Section; 10] = [
         path: "/notebooks",
         label: "Notebooks",
         empty_title: "No notebooks",
-        empty_text: "JupyterLab servers of the selected profile are listed here. \
-                     Starting notebooks is not part of this build yet.",
+        empty_text: "JupyterLab servers of the selected profile are listed here.",
     },
     Section {
         path: "/pipelines",

@@ -7,7 +7,8 @@ use leptos_router::path;
 use crate::layout::Layout;
 use crate::nav::SECTIONS;
 use crate::pages::{
-    GpusPage, HomePage, LoginPage, NotFound, ProfilesPage, SectionPage, SettingsPage,
+    GpusPage, HomePage, LoginPage, NotFound, NotebookDetailPage, NotebooksPage, ProfilesPage,
+    SectionPage, SettingsPage,
 };
 
 /// The HTML document around the app, rendered on the server for every page.
@@ -63,7 +64,8 @@ pub fn App() -> impl IntoView {
             <FlatRoutes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/") view=|| view! { <Layout><HomePage/></Layout> } ssr=SsrMode::Async/>
-                <Route path=path!("/notebooks") view=|| section(1) ssr=SsrMode::Async/>
+                <Route path=path!("/notebooks") view=|| view! { <Layout><NotebooksPage/></Layout> } ssr=SsrMode::Async/>
+                <Route path=path!("/notebooks/:name") view=|| view! { <Layout><NotebookDetailPage/></Layout> } ssr=SsrMode::Async/>
                 <Route path=path!("/pipelines") view=|| section(2) ssr=SsrMode::Async/>
                 <Route path=path!("/runs") view=|| section(3) ssr=SsrMode::Async/>
                 <Route path=path!("/experiments") view=|| section(4) ssr=SsrMode::Async/>

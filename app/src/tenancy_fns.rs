@@ -229,6 +229,14 @@ pub(crate) mod ssr {
         Ok((engine, principal()?))
     }
 
+    /// The notebook service (provided by the server) and the signed-in principal, or a 401.
+    pub fn notebooks_caller()
+    -> Result<(Arc<backend::notebooks::Notebooks>, Principal), ServerFnError> {
+        let notebooks = use_context::<Arc<backend::notebooks::Notebooks>>()
+            .ok_or_else(|| ServerFnError::new("the server did not provide its notebook service"))?;
+        Ok((notebooks, principal()?))
+    }
+
     fn principal() -> Result<Principal, ServerFnError> {
         crate::server_fns::current_principal()
             .ok_or_else(|| fail(StatusCode::UNAUTHORIZED, "sign in first".to_owned()))
@@ -252,6 +260,12 @@ pub(crate) mod ssr {
 
     impl From<TokenError> for Refused {
         fn from(e: TokenError) -> Self {
+            Refused(e.refusal(), e.to_string())
+        }
+    }
+
+    impl From<backend::notebooks::NotebookError> for Refused {
+        fn from(e: backend::notebooks::NotebookError) -> Self {
             Refused(e.refusal(), e.to_string())
         }
     }

@@ -20,3 +20,15 @@ export async function expectAccessible(page: Page) {
   );
   expect(problems, problems.join('\n')).toEqual([]);
 }
+
+/** Signs in through the test OpenID provider (started by the harness) as one of its users. */
+export async function signInWithProvider(page: Page, email: string, password: string) {
+  await page.goto('/login');
+  await page.getByRole('link', { name: 'Sign in with your organisation' }).click();
+  // The provider's own login page.
+  await expect(page).toHaveURL(new RegExp(`^${process.env.OIDC_ISSUER}/interaction/`));
+  await page.locator('input[name=login]').fill(email);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('button[type=submit]').click();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+}

@@ -1,19 +1,8 @@
 import { test, expect, type Page } from '@playwright/test';
-import { expectAccessible } from './helpers';
+import { expectAccessible, signInWithProvider } from './helpers';
 
 // The harness starts a real OpenID Connect provider (the npm package oidc-provider) with two
 // users, and Capstan with self-registration on: each user gets a profile of their own.
-
-async function signInWithProvider(page: Page, email: string, password: string) {
-  await page.goto('/login');
-  await page.getByRole('link', { name: 'Sign in with your organisation' }).click();
-  // The provider's own login page.
-  await expect(page).toHaveURL(new RegExp(`^${process.env.OIDC_ISSUER}/interaction/`));
-  await page.locator('input[name=login]').fill(email);
-  await page.locator('input[name=password]').fill(password);
-  await page.locator('button[type=submit]').click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-}
 
 async function selectorOptions(page: Page) {
   await page.goto('/profiles');

@@ -27,6 +27,7 @@ pub fn build(state: AppState) -> Router {
     // Server functions reach the database and the workload engine through the context.
     let store = state.store.clone();
     let engine = state.engine.clone();
+    let notebooks = state.notebooks.clone();
 
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.store.clone()))
         .with_name(SESSION_COOKIE)
@@ -45,6 +46,7 @@ pub fn build(state: AppState) -> Router {
             move || {
                 leptos::prelude::provide_context(store.clone());
                 leptos::prelude::provide_context(engine.clone());
+                leptos::prelude::provide_context(notebooks.clone());
             },
             move || shell(leptos_options.clone()),
         )
