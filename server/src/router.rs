@@ -54,7 +54,9 @@ pub fn build(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), profile_choices::attach))
         .nest("/api/v1", crate::api::routes())
         // Notebooks, through the authorizing proxy (every method, WebSocket upgrades too).
+        // A wildcard matches no empty rest: the base URL itself needs its own route.
         .route("/notebook/{profile}/{name}", any(notebook_access::proxy))
+        .route("/notebook/{profile}/{name}/", any(notebook_access::proxy))
         .route(
             "/notebook/{profile}/{name}/{*rest}",
             any(notebook_access::proxy),

@@ -263,6 +263,21 @@ async fn a_notebook_runs_behind_the_proxy_and_keeps_its_workspace(store: Store) 
     let (status, body) = w.through_proxy(ALICE, "GET", "api/status", None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["started"].is_string(), "{body}");
+    // The base URL itself leads to JupyterLab's page, under the same path.
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/notebook/team-a/nb1/", w.url))
+        .header(USER_HEADER, ALICE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(
+        response.headers()["location"].to_str().unwrap(),
+        "/notebook/team-a/nb1/lab?"
+    );
     // Others do not, for HTTP and for WebSocket.
     let (status, _) = w.through_proxy(MALLORY, "GET", "api/status", None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

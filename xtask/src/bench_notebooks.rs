@@ -79,12 +79,16 @@ pub fn run() -> Result<(), String> {
             .join(", ")
     );
     println!(
-        "api/status direct: p50 {direct_p50:.2} ms, p99 {direct_p99:.2} ms, mean {:.2} ms ({} GETs)",
+        "api/status direct: p50 {direct_p50:.2} ms, p90 {:.2} ms, p99 {direct_p99:.2} ms, max {:.2} ms, mean {:.2} ms ({} GETs)",
+        percentile(&direct, 90.0),
+        percentile(&direct, 100.0),
         mean(&direct),
         direct.len()
     );
     println!(
-        "api/status proxy:  p50 {proxy_p50:.2} ms, p99 {proxy_p99:.2} ms, mean {:.2} ms ({} GETs)",
+        "api/status proxy:  p50 {proxy_p50:.2} ms, p90 {:.2} ms, p99 {proxy_p99:.2} ms, max {:.2} ms, mean {:.2} ms ({} GETs)",
+        percentile(&proxy, 90.0),
+        percentile(&proxy, 100.0),
         mean(&proxy),
         proxy.len()
     );

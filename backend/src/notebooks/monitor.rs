@@ -1,5 +1,5 @@
 //! Watching the notebooks that run: a notebook is ready once JupyterLab answers `api/status`
-//! (polled every 200 ms while one starts); a ready one's activity is read every
+//! (polled every 100 ms while one starts); a ready one's activity is read every
 //! `activity_poll`, stored for the list, and a notebook idle for `idle_after` with no kernel
 //! busy is stopped (culled), as Kubeflow's culler does. Notebooks whose processes were lost
 //! while Capstan was down are queued again.
@@ -19,7 +19,7 @@ use crate::runtime::{RESTARTED, RESTARTED_WHILE_RUNNING};
 use crate::store::WorkloadRow;
 
 /// While a notebook starts: how often to ask whether it answers.
-const STARTING_TICK: Duration = Duration::from_millis(200);
+const STARTING_TICK: Duration = Duration::from_millis(100);
 /// Otherwise: how often to look at all.
 const IDLE_TICK: Duration = Duration::from_secs(2);
 /// How often to look for notebooks lost in a restart.
