@@ -16,13 +16,18 @@ COPY . .
 RUN cargo leptos build --release
 
 FROM debian:bookworm-slim
+# Python and JupyterLab 4.6.6 for the built-in notebook environment (standalone mode), as
+# `cargo xtask` installs them in .tools/jupyter.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates \
+ && apt-get install -y --no-install-recommends ca-certificates python3 python3-venv \
  && rm -rf /var/lib/apt/lists/* \
+ && python3 -m venv /opt/jupyter \
+ && /opt/jupyter/bin/pip install --no-cache-dir --disable-pip-version-check jupyterlab==4.6.6 \
  && useradd --system --uid 10001 --home-dir /var/lib/capstan --create-home capstan
 COPY --from=builder /src/target/release/capstan /usr/local/bin/capstan
 COPY --from=builder /src/target/site /usr/share/capstan/site
-ENV CAPSTAN_SITE_ROOT=/usr/share/capstan/site \
+ENV PATH="/opt/jupyter/bin:${PATH}" \
+    CAPSTAN_SITE_ROOT=/usr/share/capstan/site \
     CAPSTAN_DATA_DIR=/var/lib/capstan \
     CAPSTAN_LISTEN=0.0.0.0:8080 \
     CAPSTAN_LOG_FORMAT=json

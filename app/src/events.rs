@@ -30,6 +30,25 @@ pub struct EventFeed {
     pub latest: ReadSignal<Option<Event>>,
 }
 
+/// A counter that moves whenever the event stream says something of one of `kinds` changed in
+/// the `profile` the page shows: resources keyed on it reload.
+pub fn changes_in(
+    profile: Memo<Option<String>>,
+    kinds: &'static [api::EventKind],
+) -> ReadSignal<u32> {
+    let feed = use_events();
+    let (changed, set_changed) = signal(0u32);
+    Effect::new(move || {
+        if let Some(event) = feed.latest.get()
+            && kinds.contains(&event.kind)
+            && event.profile == profile.get_untracked()
+        {
+            set_changed.update(|v| *v = v.wrapping_add(1));
+        }
+    });
+    changed
+}
+
 /// Subscribes the calling component to the event stream until it is unmounted.
 pub fn use_events() -> EventFeed {
     let (connection, set_connection) = signal(Connection::Offline);

@@ -4,6 +4,7 @@
 pub mod cluster_fns;
 mod components;
 pub mod events;
+mod file_text;
 mod layout;
 mod nav;
 pub mod notebook_fns;

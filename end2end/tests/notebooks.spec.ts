@@ -47,12 +47,14 @@ async function runCell(page: Page, base: string, code: string): Promise<string> 
   }, { base, code });
 }
 
-/** Pids of the processes whose environment names the workload (the runtime sets it). */
-function processesOf(workloadId: number): number[] {
-  const marker = `CAPSTAN_WORKLOAD_ID=${workloadId}`;
+/** Pids of the processes whose environment names the workload and its profile (the runtime
+ * sets both; ids alone repeat across servers, and notebooks outlive the server that started them). */
+function processesOf(workloadId: number, profile: string): number[] {
+  const markers = [`CAPSTAN_WORKLOAD_ID=${workloadId}`, `CAPSTAN_PROFILE=${profile}`];
   return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
     try {
-      return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker);
+      const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      return markers.every((m) => env.includes(m));
     } catch {
       return false;
     }
@@ -136,11 +138,11 @@ test('a notebook is created in the browser, runs a cell through the proxy, stops
   // Stop: its processes are gone, its workspace stays.
   const workload = await (await page.request.get(`/api/v1/profiles/${profile}/workloads/nb-lab`)).json();
   const id: number = workload.status.id;
-  expect(processesOf(id).length).toBeGreaterThan(0);
+  expect(processesOf(id, profile).length).toBeGreaterThan(0);
   await page.goto(`/notebooks?ns=${profile}`);
   await row.getByRole('button', { name: 'Stop lab' }).click();
   await expect(row).toHaveAttribute('data-state', 'stopped', { timeout: 30_000 });
-  await expect.poll(() => processesOf(id).length, { timeout: 30_000 }).toBe(0);
+  await expect.poll(() => processesOf(id, profile).length, { timeout: 30_000 }).toBe(0);
   expect((await page.request.get(`${base}api/status`)).status()).toBe(503);
 
   // Start again: the file written in the workspace is there.
@@ -171,9 +173,9 @@ test('the spawner form refuses bad input with the reason and can be filled from 
   await expect(page.getByRole('alert')).toContainText('GPU');
   await expect(page.locator('tr[data-notebook="greedy"]')).toHaveCount(0);
 
-  // A manifest as Kubeflow's web app writes it fills the form.
+  // A manifest as Kubeflow's web app writes it, uploaded as a file, fills the form.
   await page.getByText('Fill from a Kubeflow Notebook manifest').click();
-  await page.getByLabel('Manifest (YAML or JSON, kubeflow.org/v1)').fill([
+  const manifest = [
     'apiVersion: kubeflow.org/v1',
     'kind: Notebook',
     'metadata:',
@@ -186,7 +188,11 @@ test('the spawner form refuses bad input with the reason and can be filled from 
     '        image: ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-scipy:v1.10.0',
     '        resources:',
     '          requests: {cpu: "1.5", memory: 2Gi}',
-  ].join('\n'));
+  ].join('\n');
+  await page.getByLabel('Or upload it').setInputFiles({
+    name: 'imported.yaml', mimeType: 'application/yaml', buffer: Buffer.from(manifest),
+  });
+  await expect(page.getByLabel('Manifest (YAML or JSON, kubeflow.org/v1)')).toHaveValue(manifest);
   await page.getByRole('button', { name: 'Fill the form' }).click();
   await expect(page.getByLabel('Name')).toHaveValue('imported');
   await expect(page.getByLabel('CPU (cores)')).toHaveValue('1.5');

@@ -209,29 +209,17 @@ impl World {
         result
     }
 
-    /// Pids of processes whose environment names the workload.
-    fn processes_of(&self, workload_id: i64) -> Vec<u32> {
-        let marker = format!("CAPSTAN_WORKLOAD_ID={workload_id}");
+    /// Pids of the processes working in this world's data directory: JupyterLab and its
+    /// kernels run in the workspace. (Workload ids repeat across tests running side by side.)
+    fn processes(&self) -> Vec<u32> {
         std::fs::read_dir("/proc")
             .unwrap()
             .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
             .filter(|pid| {
-                std::fs::read(format!("/proc/{pid}/environ"))
-                    .is_ok_and(|env| env.split(|b| *b == 0).any(|var| var == marker.as_bytes()))
+                std::fs::read_link(format!("/proc/{pid}/cwd"))
+                    .is_ok_and(|cwd| cwd.starts_with(self.data.path()))
             })
             .collect()
-    }
-
-    async fn workload_id(&self) -> i64 {
-        let (_, body) = self
-            .call(
-                ALICE,
-                "GET",
-                "/api/v1/profiles/team-a/workloads/nb-nb1",
-                None,
-            )
-            .await;
-        body["status"]["id"].as_i64().unwrap()
     }
 }
 
@@ -334,8 +322,7 @@ async fn a_notebook_runs_behind_the_proxy_and_keeps_its_workspace(store: Store) 
     .await;
 
     // Stop: the processes are gone, the file stays.
-    let id = w.workload_id().await;
-    assert!(!w.processes_of(id).is_empty(), "JupyterLab runs");
+    assert!(!w.processes().is_empty(), "JupyterLab runs");
     let (status, body) = w
         .call(
             ALICE,
@@ -347,11 +334,11 @@ async fn a_notebook_runs_behind_the_proxy_and_keeps_its_workspace(store: Store) 
     assert_eq!(status, StatusCode::OK, "{body}");
     w.until_state("nb1", "stopped").await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !w.processes_of(id).is_empty() {
+    while !w.processes().is_empty() {
         assert!(
             tokio::time::Instant::now() < deadline,
             "processes left: {:?}",
-            w.processes_of(id)
+            w.processes()
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

@@ -174,6 +174,7 @@ impl RunningServer {
             .args(["-TERM", &self.child.id().to_string()])
             .status();
         let status = self.child.wait().map_err(|e| e.to_string())?;
+        kill_workloads_in(&self.data_dir);
         let _ = std::fs::remove_dir_all(&self.data_dir);
         if status.success() {
             Ok(())
@@ -189,7 +190,25 @@ impl Drop for RunningServer {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+        kill_workloads_in(&self.data_dir);
         let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// Workloads outlive Capstan by design (a restart adopts them); a throwaway server's must not
+/// outlive the harness. Kills the process group of every process working below `data_dir`.
+fn kill_workloads_in(data_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for pid in entries.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok()) {
+        let inside = std::fs::read_link(format!("/proc/{pid}/cwd"))
+            .is_ok_and(|cwd| cwd.starts_with(data_dir));
+        if inside {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}"), &pid.to_string()])
+                .status();
+        }
     }
 }
 

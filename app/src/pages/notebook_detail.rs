@@ -2,14 +2,15 @@
 //! of JupyterLab's log and the spec as YAML. Reloads when the event stream says the notebook
 //! or a workload of its profile changed.
 
-use api::{EventKind, NotebookDetail, NotebookState};
+use api::{NotebookDetail, NotebookState};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::events::use_events;
+use crate::events::changes_in;
 use crate::layout::selected_profile;
 use crate::notebook_fns::notebook_page;
+use crate::pages::notebook_parts::NOTEBOOK_CHANGES;
 use crate::pages::notebook_parts::{ago, gpus_of, megabytes_as_gib, milli_as_cores, state_text};
 use crate::pages::profiles::utc;
 
@@ -18,16 +19,7 @@ pub fn NotebookDetailPage() -> impl IntoView {
     let params = use_params_map();
     let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
     let profile = selected_profile();
-    let feed = use_events();
-    let (changed, set_changed) = signal(0u32);
-    Effect::new(move || {
-        if let Some(event) = feed.latest.get()
-            && matches!(event.kind, EventKind::Notebook | EventKind::Workload)
-            && event.profile == profile.get_untracked()
-        {
-            set_changed.update(|v| *v = v.wrapping_add(1));
-        }
-    });
+    let changed = changes_in(profile, NOTEBOOK_CHANGES);
     let page = Resource::new(
         move || (profile.get(), name.get(), changed.get()),
         |(profile, name, _)| async move {

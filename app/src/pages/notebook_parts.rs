@@ -1,7 +1,11 @@
 //! How the Notebooks pages write a notebook's figures: state with its reason, GPUs, cores,
 //! GiB and ages.
 
-use api::{NotebookSpec, NotebookState, NotebookView};
+use api::{EventKind, NotebookSpec, NotebookState, NotebookView};
+
+/// The events after which the Notebooks pages reload: a notebook became ready or active, or
+/// its run (a workload) changed phase.
+pub const NOTEBOOK_CHANGES: &[EventKind] = &[EventKind::Notebook, EventKind::Workload];
 
 /// The state in words, with where it waits or why it stopped.
 pub fn state_text(nb: &NotebookView) -> String {

@@ -3,17 +3,18 @@
 //! Notebook manifest can fill. Rendered on the server; once hydrated the list reloads when
 //! the event stream says a notebook or a workload of the profile changed.
 
-use api::{EventKind, NotebookOptions, NotebookSpec, NotebookState, NotebookView};
+use api::{NotebookOptions, NotebookSpec, NotebookState, NotebookView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::{ActionError, EmptyState};
-use crate::events::use_events;
+use crate::events::changes_in;
 use crate::layout::selected_profile;
 use crate::notebook_fns::{
     CreateNotebook, DeleteNotebook, StartNotebook, StopNotebook, import_notebook, list_notebooks,
     load_notebook_options,
 };
+use crate::pages::notebook_parts::NOTEBOOK_CHANGES;
 use crate::pages::notebook_parts::{ago, gpus_of, megabytes_as_gib, milli_as_cores, state_text};
 
 #[component]
@@ -23,16 +24,7 @@ pub fn NotebooksPage() -> impl IntoView {
     let start = ServerAction::<StartNotebook>::new();
     let stop = ServerAction::<StopNotebook>::new();
     let delete = ServerAction::<DeleteNotebook>::new();
-    let feed = use_events();
-    let (changed, set_changed) = signal(0u32);
-    Effect::new(move || {
-        if let Some(event) = feed.latest.get()
-            && matches!(event.kind, EventKind::Notebook | EventKind::Workload)
-            && event.profile == profile.get_untracked()
-        {
-            set_changed.update(|v| *v = v.wrapping_add(1));
-        }
-    });
+    let changed = changes_in(profile, NOTEBOOK_CHANGES);
     let versions = move || {
         create.version().get()
             + start.version().get()
@@ -232,6 +224,9 @@ fn Spawner(
                 <summary>"Fill from a Kubeflow Notebook manifest"</summary>
                 <label for="nb-manifest">"Manifest (YAML or JSON, kubeflow.org/v1)"</label>
                 <textarea id="nb-manifest" rows="8" prop:value=manifest on:input=move |ev| set_manifest.set(event_target_value(&ev))></textarea>
+                <label for="nb-manifest-file">"Or upload it"</label>
+                <input id="nb-manifest-file" type="file" accept=".yaml,.yml,.json,application/json,application/yaml"
+                    on:change=move |ev| crate::file_text::read_picked_file(ev, set_manifest)/>
                 <button type="button" class="button secondary" on:click=move |_| { import.dispatch(manifest.get_untracked()); }>"Fill the form"</button>
                 {move || import.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{clean(e)}</p> })}
             </details>

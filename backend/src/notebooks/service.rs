@@ -17,7 +17,7 @@ use super::{NotebookError, SpawnerConfig};
 use crate::authz::Principal;
 use crate::clock::now_ms;
 use crate::profiles::{Role, service::require};
-use crate::store::{NotebookRow, Store};
+use crate::store::{NotebookRow, Store, WorkloadRow};
 use crate::workload::{Engine, WorkloadError};
 
 /// Lines of the log a failed notebook shows.
@@ -141,20 +141,11 @@ impl Notebooks {
         name: &str,
     ) -> Result<NotebookDetail, NotebookError> {
         require(&self.store, principal, profile, Role::View).await?;
-        let row = self.find(profile, name).await?;
-        let workload = self
-            .store
-            .workloads()
-            .get(profile, &workload_name(name))
-            .await?;
+        let (row, workload, notebook) = self.current(principal, profile, name).await?;
         let events = match &workload {
             Some(w) => self.store.workloads().events(w.id).await?,
             None => Vec::new(),
         };
-        let positions = self.engine.queue_positions(profile).await?;
-        let notebook = self
-            .view(principal, &row, workload.as_ref(), &positions)
-            .await;
         Ok(NotebookDetail {
             notebook,
             events: events
@@ -311,6 +302,16 @@ impl Notebooks {
         profile: &str,
         name: &str,
     ) -> Result<NotebookView, NotebookError> {
+        Ok(self.current(principal, profile, name).await?.2)
+    }
+
+    /// The notebook, its current run's workload and the view of both.
+    async fn current(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        name: &str,
+    ) -> Result<(NotebookRow, Option<WorkloadRow>, NotebookView), NotebookError> {
         let row = self.find(profile, name).await?;
         let workload = self
             .store
@@ -318,9 +319,10 @@ impl Notebooks {
             .get(profile, &workload_name(name))
             .await?;
         let positions = self.engine.queue_positions(profile).await?;
-        Ok(self
+        let view = self
             .view(principal, &row, workload.as_ref(), &positions)
-            .await)
+            .await;
+        Ok((row, workload, view))
     }
 
     /// A notebook as its users see it: the run's phase, refined by whether JupyterLab
@@ -329,7 +331,7 @@ impl Notebooks {
         &self,
         principal: &Principal,
         row: &NotebookRow,
-        workload: Option<&crate::store::WorkloadRow>,
+        workload: Option<&WorkloadRow>,
         positions: &[(i64, u32)],
     ) -> NotebookView {
         let live = self.live.get(&row.profile, &row.name);

@@ -6,6 +6,7 @@ mod contributors;
 mod events;
 mod identity;
 mod json_body;
+mod log_lines;
 mod notebooks;
 mod profiles;
 mod tokens;

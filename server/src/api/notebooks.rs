@@ -9,12 +9,10 @@ use http::StatusCode;
 use serde::Deserialize;
 
 use super::json_body::JsonBody;
+use super::log_lines::log_lines;
 use crate::auth::Authenticated;
 use crate::error::AppError;
 use crate::state::AppState;
-
-const DEFAULT_LOG_LINES: usize = 200;
-const MAX_LOG_LINES: usize = 10_000;
 
 pub async fn options(
     State(state): State<AppState>,
@@ -101,7 +99,7 @@ pub async fn logs(
     Path((profile, name)): Path<(String, String)>,
     Query(query): Query<LogQuery>,
 ) -> Result<Json<Vec<String>>, AppError> {
-    let lines = query.lines.unwrap_or(DEFAULT_LOG_LINES).min(MAX_LOG_LINES);
+    let lines = log_lines(query.lines);
     Ok(Json(
         state
             .notebooks

@@ -12,13 +12,10 @@ use serde::Deserialize;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::json_body::JsonBody;
+use super::log_lines::log_lines;
 use crate::auth::Authenticated;
 use crate::error::AppError;
 use crate::state::AppState;
-
-/// Log lines returned when the caller does not say, and the most it may ask for.
-const DEFAULT_LOG_LINES: usize = 200;
-const MAX_LOG_LINES: usize = 10_000;
 
 pub async fn list(
     State(state): State<AppState>,
@@ -85,7 +82,7 @@ pub async fn logs(
     Path((profile, name)): Path<(String, String)>,
     Query(query): Query<LogQuery>,
 ) -> Result<Json<Vec<String>>, AppError> {
-    let lines = query.lines.unwrap_or(DEFAULT_LOG_LINES).min(MAX_LOG_LINES);
+    let lines = log_lines(query.lines);
     let tail = state
         .engine
         .logs(
