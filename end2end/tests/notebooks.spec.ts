@@ -153,7 +153,7 @@ test('a notebook is created in the browser, runs a cell through the proxy, stops
   expect((await kept.json()).content).toBe('still here');
 
   // Delete, after confirming.
-  await row.getByText('Delete', { exact: true }).click();
+  await row.locator('details.confirm summary').click();
   await row.getByRole('button', { name: 'Delete lab' }).click();
   await expect(row).toHaveCount(0, { timeout: 30_000 });
   expect(errors, errors.join('\n')).toEqual([]);
