@@ -155,6 +155,11 @@ impl Config {
             Some(self.default_priority_class.clone()),
             Some(self.gpus.clone()),
             Some(self.stop_grace_seconds.to_string()),
+            self.notebook_config
+                .as_ref()
+                .map(|p| p.display().to_string()),
+            Some(self.notebook_idle_minutes.to_string()),
+            Some(self.notebook_activity_seconds.to_string()),
         ]
     }
 }
