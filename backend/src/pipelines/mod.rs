@@ -1,0 +1,10 @@
+//! Pipelines: DAGs of container tasks with parameters and artifacts passed between them, as
+//! Kubeflow Pipelines compiles them or as Capstan's own YAML writes them.
+//!
+//! - `model`: the pipeline model that every format becomes and that the run engine walks;
+//! - `kfp_ir`: Kubeflow Pipelines v2 IR (what `kfp.compiler.Compiler().compile()` writes) into
+//!   the model, each error with its path in the document;
+//! - `validate`: the checks on the model that an upload must pass (references, required
+//!   inputs, cycles, unsupported features), each error with its path.
+
+pub mod model;
