@@ -8,3 +8,4 @@
 //!   inputs, cycles, unsupported features), each error with its path.
 
 pub mod model;
+pub mod validate;
