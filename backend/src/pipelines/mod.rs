@@ -7,5 +7,6 @@
 //! - `validate`: the checks on the model that an upload must pass (references, required
 //!   inputs, cycles, unsupported features), each error with its path.
 
+pub mod kfp_ir;
 pub mod model;
 pub mod validate;
