@@ -9,6 +9,7 @@ pub mod inventory;
 pub mod k8s;
 pub mod local_accounts;
 pub mod notebooks;
+pub mod pipelines;
 pub mod profiles;
 pub mod refusal;
 pub mod runtime;
