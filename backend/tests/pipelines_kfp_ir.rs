@@ -649,6 +649,23 @@ fn a_missing_required_input_and_a_bad_condition_input_are_refused() {
 }
 
 #[test]
+fn a_condition_that_is_not_cel_is_refused_with_its_path() {
+    // What the compiler writes for `x == "it's"`: the quote is not escaped.
+    let text = edited("bench", |doc| {
+        *at(doc, "root.dag.tasks.condition-1.triggerPolicy.condition") =
+            yaml("\"inputs.parameter_values['pipelinechannel--aggregate-Output'] == 'it's'\"");
+    });
+    let found = problems(&text);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0]
+            .starts_with("root.dag.tasks.condition-1.triggerPolicy.condition: not valid CEL: at "),
+        "{}",
+        found[0]
+    );
+}
+
+#[test]
 fn duplicate_task_names_are_refused_in_the_model() {
     let mut p = read("bench");
     let copy = p.root.tasks[0].clone();

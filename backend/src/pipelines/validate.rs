@@ -143,9 +143,23 @@ impl<'p> Checks<'p> {
                 );
             }
         }
+        for (name, binding) in task.inputs.parameters.iter().chain(&task.inputs.artifacts) {
+            if let Some(selector) = &binding.selector
+                && let Err(e) = super::cel::parse(selector)
+            {
+                self.error(
+                    &format!("{}.parameterExpressionSelector", binding.path),
+                    format!("the selector of '{name}' is not valid CEL: {e}"),
+                );
+            }
+        }
         if let Some(condition) = &task.condition {
-            // TODO(cel): parse triggerPolicy.condition here (with pipelines::cel::parse), and
-            // the inputs' parameterExpressionSelector the same way.
+            if let Err(e) = super::cel::parse(condition) {
+                self.error(
+                    &task.paths.condition,
+                    format!("not valid CEL: {e} (in `{condition}`)"),
+                );
+            }
             for name in condition_inputs(condition) {
                 if !task.inputs.parameters.contains_key(name) {
                     self.error(
@@ -355,16 +369,8 @@ impl<'p> Checks<'p> {
             InputSource::TaskOutputParameter {
                 task: producer,
                 key,
-            } => {
-                let reference = OutputRef {
-                    task: producer.clone(),
-                    key: key.clone(),
-                };
-                if let Err(problem) = self.output(dag, &reference, false) {
-                    self.error(path, problem);
-                }
             }
-            InputSource::TaskOutputArtifact {
+            | InputSource::TaskOutputArtifact {
                 task: producer,
                 key,
             } => {
@@ -372,7 +378,8 @@ impl<'p> Checks<'p> {
                     task: producer.clone(),
                     key: key.clone(),
                 };
-                if let Err(problem) = self.output(dag, &reference, true) {
+                let artifact = matches!(binding.source, InputSource::TaskOutputArtifact { .. });
+                if let Err(problem) = self.output(dag, &reference, artifact) {
                     self.error(path, problem);
                 }
             }
