@@ -105,34 +105,27 @@ pub async fn create_notebook(
         .map_err(ssr::refused)
 }
 
-#[server(prefix = "/fn", endpoint = "start_notebook")]
-pub async fn start_notebook(profile: String, name: String) -> Result<NotebookView, ServerFnError> {
+/// Start, stop or delete a notebook (`action`): one server function for the list's three
+/// buttons, so that the page carries one form type instead of three.
+#[server(prefix = "/fn", endpoint = "notebook_action")]
+pub async fn notebook_action(
+    profile: String,
+    name: String,
+    action: String,
+) -> Result<(), ServerFnError> {
     use crate::tenancy_fns::ssr;
     let (notebooks, principal) = ssr::notebooks_caller()?;
-    notebooks
-        .start(&principal, &profile, &name)
-        .await
-        .map_err(ssr::refused)
-}
-
-#[server(prefix = "/fn", endpoint = "stop_notebook")]
-pub async fn stop_notebook(profile: String, name: String) -> Result<NotebookView, ServerFnError> {
-    use crate::tenancy_fns::ssr;
-    let (notebooks, principal) = ssr::notebooks_caller()?;
-    notebooks
-        .stop(&principal, &profile, &name)
-        .await
-        .map_err(ssr::refused)
-}
-
-#[server(prefix = "/fn", endpoint = "delete_notebook")]
-pub async fn delete_notebook(profile: String, name: String) -> Result<(), ServerFnError> {
-    use crate::tenancy_fns::ssr;
-    let (notebooks, principal) = ssr::notebooks_caller()?;
-    notebooks
-        .delete(&principal, &profile, &name)
-        .await
-        .map_err(ssr::refused)
+    let done = match action.as_str() {
+        "start" => notebooks.start(&principal, &profile, &name).await.map(drop),
+        "stop" => notebooks.stop(&principal, &profile, &name).await.map(drop),
+        "delete" => notebooks.delete(&principal, &profile, &name).await,
+        other => {
+            return Err(ssr::bad_request(format!(
+                "action: `{other}` is none of start, stop, delete"
+            )));
+        }
+    };
+    done.map_err(ssr::refused)
 }
 
 /// Reads the form into a spec; blank fields stay `None` (the defaults fill them).

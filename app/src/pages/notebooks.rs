@@ -4,6 +4,8 @@
 //! the event stream says a notebook or a workload of the profile changed.
 
 use api::{NotebookOptions, NotebookSpec, NotebookState, NotebookView};
+use std::borrow::Cow;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -11,8 +13,7 @@ use crate::components::{ActionError, EmptyState};
 use crate::events::changes_in;
 use crate::layout::selected_profile;
 use crate::notebook_fns::{
-    CreateNotebook, DeleteNotebook, StartNotebook, StopNotebook, import_notebook, list_notebooks,
-    load_notebook_options,
+    CreateNotebook, NotebookAction, import_notebook, list_notebooks, load_notebook_options,
 };
 use crate::pages::notebook_parts::NOTEBOOK_CHANGES;
 use crate::pages::notebook_parts::{ago, gpus_of, megabytes_as_gib, milli_as_cores, state_text};
@@ -21,17 +22,9 @@ use crate::pages::notebook_parts::{ago, gpus_of, megabytes_as_gib, milli_as_core
 pub fn NotebooksPage() -> impl IntoView {
     let profile = selected_profile();
     let create = ServerAction::<CreateNotebook>::new();
-    let start = ServerAction::<StartNotebook>::new();
-    let stop = ServerAction::<StopNotebook>::new();
-    let delete = ServerAction::<DeleteNotebook>::new();
+    let act = ServerAction::<NotebookAction>::new();
     let changed = changes_in(profile, NOTEBOOK_CHANGES);
-    let versions = move || {
-        create.version().get()
-            + start.version().get()
-            + stop.version().get()
-            + delete.version().get()
-            + changed.get() as usize
-    };
+    let versions = move || create.version().get() + act.version().get() + changed.get() as usize;
     let list = Resource::new(
         move || (profile.get(), versions()),
         |(profile, _)| async move {
@@ -42,11 +35,7 @@ pub fn NotebooksPage() -> impl IntoView {
         },
     );
     let options = Resource::new(|| (), |_| load_notebook_options());
-    let actions = RowActions {
-        start,
-        stop,
-        delete,
-    };
+    let actions = RowActions { act };
     view! {
         <Title text="Notebooks"/>
         <h1>"Notebooks"</h1>
@@ -85,9 +74,7 @@ fn clean(e: ServerFnError) -> String {
 
 #[derive(Clone, Copy)]
 struct RowActions {
-    start: ServerAction<StartNotebook>,
-    stop: ServerAction<StopNotebook>,
-    delete: ServerAction<DeleteNotebook>,
+    act: ServerAction<NotebookAction>,
 }
 
 #[component]
@@ -118,9 +105,7 @@ fn NotebookTable(now: i64, rows: Vec<NotebookView>, actions: RowActions) -> impl
                 {rows.into_iter().map(|nb| view! { <NotebookRow now nb actions/> }).collect_view()}
             </tbody>
         </table>
-        <ActionError action=actions.start/>
-        <ActionError action=actions.stop/>
-        <ActionError action=actions.delete/>
+        <ActionError action=actions.act/>
     }
     .into_any()
 }
@@ -161,30 +146,24 @@ fn NotebookRow(now: i64, nb: NotebookView, actions: RowActions) -> impl IntoView
                         "Connect"<span class="visually-hidden">{connect_label}</span>
                     </a>
                 })}
-                {if running {
-                    let label = format!(" {name2}");
+                {
+                    let (verb, label) = if running { ("stop", "Stop") } else { ("start", "Start") };
+                    let hidden = format!(" {name2}");
                     view! {
-                        <ActionForm action=actions.stop>
+                        <ActionForm action=actions.act>
                             <input type="hidden" name="profile" value=profile2/>
                             <input type="hidden" name="name" value=name2/>
-                            <button type="submit" class="button secondary">"Stop"<span class="visually-hidden">{label}</span></button>
+                            <input type="hidden" name="action" value=verb/>
+                            <button type="submit" class="button secondary">{label}<span class="visually-hidden">{hidden}</span></button>
                         </ActionForm>
-                    }.into_any()
-                } else {
-                    let label = format!(" {name2}");
-                    view! {
-                        <ActionForm action=actions.start>
-                            <input type="hidden" name="profile" value=profile2/>
-                            <input type="hidden" name="name" value=name2/>
-                            <button type="submit" class="button secondary">"Start"<span class="visually-hidden">{label}</span></button>
-                        </ActionForm>
-                    }.into_any()
-                }}
+                    }
+                }
                 <details class="confirm">
                     <summary id=confirm_id>"Delete"<span class="visually-hidden">{format!(" {name}")}</span></summary>
-                    <ActionForm action=actions.delete>
+                    <ActionForm action=actions.act>
                         <input type="hidden" name="profile" value=profile3/>
                         <input type="hidden" name="name" value=name3/>
+                        <input type="hidden" name="action" value="delete"/>
                         <p>{format!("Delete {name} and its workspace? This cannot be undone.")}</p>
                         <button type="submit" class="button danger">{format!("Delete {name}")}</button>
                     </ActionForm>
@@ -211,6 +190,7 @@ fn Spawner(
         }
     });
     let (manifest, set_manifest) = signal(String::new());
+    let locked_fields = options.locked.clone();
     let locked = options.locked.clone();
     let is_locked = move |field: &str| locked.iter().any(|f| f == field);
     let environments = options.environments.clone();
@@ -249,27 +229,7 @@ fn Spawner(
                     </select>
                     <span></span>
 
-                    <label for="nb-cpu">"CPU (cores)"</label>
-                    <input id="nb-cpu" name="form[cpu]" inputmode="decimal" disabled=is_locked("cpu_milli")
-                        prop:value=field(|s| milli_as_cores(s.cpu_milli.unwrap_or(0)))/>
-                    <span></span>
-                    <label for="nb-cpu-limit">"CPU limit (cores)"</label>
-                    <input id="nb-cpu-limit" name="form[cpu_limit]" inputmode="decimal" disabled=is_locked("cpu_limit_milli")
-                        prop:value=field(|s| milli_as_cores(s.cpu_limit_milli.unwrap_or(0)))/>
-                    <span></span>
-                    <label for="nb-memory">"Memory (GiB)"</label>
-                    <input id="nb-memory" name="form[memory_gib]" inputmode="decimal" disabled=is_locked("memory_mib")
-                        prop:value=field(|s| megabytes_as_gib(s.memory_mib.unwrap_or(0)))/>
-                    <span></span>
-                    <label for="nb-memory-limit">"Memory limit (GiB)"</label>
-                    <input id="nb-memory-limit" name="form[memory_limit_gib]" inputmode="decimal" disabled=is_locked("memory_limit_mib")
-                        prop:value=field(|s| megabytes_as_gib(s.memory_limit_mib.unwrap_or(0)))/>
-                    <span></span>
-
-                    <label for="nb-gpus">"GPUs"</label>
-                    <input id="nb-gpus" name="form[gpus]" type="number" min="0" disabled=is_locked("gpus")
-                        prop:value=field(|s| s.gpus.unwrap_or(0).to_string())/>
-                    <span></span>
+                    {spec_inputs(&RESOURCE_FIELDS, spec, &locked_fields)}
                     <label for="nb-gpu-share">"Or a share of one GPU"</label>
                     <select id="nb-gpu-share" name="form[gpu_milli]" disabled=is_locked("gpu_milli")>
                         {[(0u32, "none"), (250, "a quarter"), (500, "a half"), (750, "three quarters")].into_iter().map(|(milli, label)| {
@@ -289,11 +249,7 @@ fn Spawner(
                     </select>
                     <span></span>
 
-                    <label for="nb-workspace">"Workspace (GiB)"</label>
-                    <input id="nb-workspace" name="form[workspace_gib]" inputmode="decimal" disabled=is_locked("workspace_size_mib")
-                        prop:value=field(|s| megabytes_as_gib(s.workspace_size_mib.unwrap_or(0)))/>
-                    <small>"Kept when the notebook stops; removed when it is deleted."</small>
-
+                    {spec_inputs(&WORKSPACE_FIELD, spec, &locked_fields)}
                     <label for="nb-volumes">"Data volumes"</label>
                     <textarea id="nb-volumes" name="form[data_volumes]" rows="2" disabled=is_locked("data_volumes")
                         aria-describedby="nb-volumes-help"
@@ -306,17 +262,7 @@ fn Spawner(
                         prop:value=field(|s| s.env.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n"))></textarea>
                     <small id="nb-env-help">"One NAME=value per line."</small>
 
-                    <label for="nb-configurations">"Configurations"</label>
-                    <input id="nb-configurations" name="form[configurations]" disabled=is_locked("configurations")
-                        aria-describedby="nb-configurations-help"
-                        prop:value=field(|s| s.configurations.join(", "))/>
-                    <small id="nb-configurations-help">
-                        {if configurations.is_empty() {
-                            "None are configured.".to_owned()
-                        } else {
-                            format!("Names, separated by commas: {}", configurations.iter().map(|c| format!("{} ({})", c.name, c.description)).collect::<Vec<_>>().join("; "))
-                        }}
-                    </small>
+                    {spec_inputs(&[configurations_field(&configurations)], spec, &locked_fields)}
                 </div>
                 {(!options.locked.is_empty()).then(|| view! {
                     <p class="empty-note">{format!("Locked by the administrator: {}.", options.locked.join(", "))}</p>
@@ -345,4 +291,114 @@ fn over_defaults(defaults: &NotebookSpec, imported: NotebookSpec) -> NotebookSpe
         env: imported.env,
         configurations: imported.configurations,
     }
+}
+
+/// One text field of the spawner form that shows a figure of the spec.
+#[derive(Clone)]
+struct SpecField {
+    id: &'static str,
+    /// The form field (`form[cpu]`).
+    name: &'static str,
+    label: &'static str,
+    /// The spec field an administrator may lock.
+    lock: &'static str,
+    help: Cow<'static, str>,
+    get: fn(&NotebookSpec) -> String,
+}
+
+const RESOURCE_FIELDS: [SpecField; 5] = [
+    SpecField {
+        id: "nb-cpu",
+        name: "form[cpu]",
+        label: "CPU (cores)",
+        lock: "cpu_milli",
+        help: Cow::Borrowed(""),
+        get: |s| milli_as_cores(s.cpu_milli.unwrap_or(0)),
+    },
+    SpecField {
+        id: "nb-cpu-limit",
+        name: "form[cpu_limit]",
+        label: "CPU limit (cores)",
+        lock: "cpu_limit_milli",
+        help: Cow::Borrowed(""),
+        get: |s| milli_as_cores(s.cpu_limit_milli.unwrap_or(0)),
+    },
+    SpecField {
+        id: "nb-memory",
+        name: "form[memory_gib]",
+        label: "Memory (GiB)",
+        lock: "memory_mib",
+        help: Cow::Borrowed(""),
+        get: |s| megabytes_as_gib(s.memory_mib.unwrap_or(0)),
+    },
+    SpecField {
+        id: "nb-memory-limit",
+        name: "form[memory_limit_gib]",
+        label: "Memory limit (GiB)",
+        lock: "memory_limit_mib",
+        help: Cow::Borrowed(""),
+        get: |s| megabytes_as_gib(s.memory_limit_mib.unwrap_or(0)),
+    },
+    SpecField {
+        id: "nb-gpus",
+        name: "form[gpus]",
+        label: "GPUs",
+        lock: "gpus",
+        help: Cow::Borrowed("Whole GPUs; or choose a share below."),
+        get: |s| s.gpus.unwrap_or(0).to_string(),
+    },
+];
+
+const WORKSPACE_FIELD: [SpecField; 1] = [SpecField {
+    id: "nb-workspace",
+    name: "form[workspace_gib]",
+    label: "Workspace (GiB)",
+    lock: "workspace_size_mib",
+    help: Cow::Borrowed("Kept when the notebook stops; removed when it is deleted."),
+    get: |s| megabytes_as_gib(s.workspace_size_mib.unwrap_or(0)),
+}];
+
+fn configurations_field(offered: &[api::ConfigurationChoice]) -> SpecField {
+    let help = if offered.is_empty() {
+        Cow::Borrowed("None are configured.")
+    } else {
+        Cow::Owned(format!(
+            "Names, separated by commas: {}",
+            offered
+                .iter()
+                .map(|c| format!("{} ({})", c.name, c.description))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))
+    };
+    SpecField {
+        id: "nb-configurations",
+        name: "form[configurations]",
+        label: "Configurations",
+        lock: "configurations",
+        help,
+        get: |s| s.configurations.join(", "),
+    }
+}
+
+/// The fields as label, input and help, in the form's three columns. One function for every
+/// such field keeps the browser's code small: each distinct element tree is compiled anew.
+fn spec_inputs(
+    fields: &[SpecField],
+    spec: ReadSignal<NotebookSpec>,
+    locked: &[String],
+) -> impl IntoView + use<> {
+    fields
+        .iter()
+        .map(|f| {
+            let get = f.get;
+            let help_id = format!("{}-help", f.id);
+            view! {
+                <label for=f.id>{f.label}</label>
+                <input id=f.id name=f.name inputmode="decimal" disabled=locked.iter().any(|l| l == f.lock)
+                    aria-describedby=help_id.clone() prop:value=move || spec.with(get)/>
+                <small id=help_id>{f.help.to_string()}</small>
+            }
+        })
+        .collect_view()
 }
