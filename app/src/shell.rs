@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::SsrMode;
 use leptos_router::components::{FlatRoutes, Route, Router};
-use leptos_router::path;
+use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 
 use crate::layout::Layout;
 use crate::nav::SECTIONS;
@@ -64,8 +64,8 @@ pub fn App() -> impl IntoView {
             <FlatRoutes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/") view=|| view! { <Layout><HomePage/></Layout> } ssr=SsrMode::Async/>
-                <Route path=path!("/notebooks") view=|| view! { <Layout><NotebooksPage/></Layout> } ssr=SsrMode::Async/>
-                <Route path=path!("/notebooks/:name") view=|| view! { <Layout><NotebookDetailPage/></Layout> } ssr=SsrMode::Async/>
+                <Route path=path!("/notebooks") view={Lazy::<NotebooksRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/notebooks/:name") view={Lazy::<NotebookRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/pipelines") view=|| section(2) ssr=SsrMode::Async/>
                 <Route path=path!("/runs") view=|| section(3) ssr=SsrMode::Async/>
                 <Route path=path!("/experiments") view=|| section(4) ssr=SsrMode::Async/>
@@ -82,4 +82,36 @@ pub fn App() -> impl IntoView {
 /// A section of the navigation that has nothing to list yet, inside the frame.
 fn section(index: usize) -> impl IntoView {
     view! { <Layout><SectionPage section=SECTIONS[index]/></Layout> }
+}
+
+// The Notebooks pages are large (the spawner form, the notebook page): their code is split out
+// of the first wasm (`cargo leptos build --split`) and loaded when one is visited, so that the
+// first visit of any other page stays small (`cargo xtask bench http`).
+
+#[derive(Clone)]
+struct NotebooksRoute;
+
+#[lazy_route]
+impl LazyRoute for NotebooksRoute {
+    fn data() -> Self {
+        NotebooksRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <Layout><NotebooksPage/></Layout> }.into_any()
+    }
+}
+
+#[derive(Clone)]
+struct NotebookRoute;
+
+#[lazy_route]
+impl LazyRoute for NotebookRoute {
+    fn data() -> Self {
+        NotebookRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <Layout><NotebookDetailPage/></Layout> }.into_any()
+    }
 }

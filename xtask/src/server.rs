@@ -25,7 +25,8 @@ pub fn build_release() -> Result<(), String> {
     } else {
         step("building Capstan in release (server and wasm; minutes from cold, seconds after)");
         run(Command::new("cargo")
-            .args(["leptos", "build", "--release"])
+            // --split: pages marked lazy leave the first wasm (app/src/shell.rs).
+            .args(["leptos", "build", "--release", "--split"])
             .env("PATH", path_with_tools()))?;
     }
     crate::precompress::precompress(&site_root().join("pkg"))
