@@ -13,7 +13,7 @@ RUN cargo install cargo-leptos --version 0.3.8 --locked --features no_downloads 
 ENV PATH="/opt/binaryen/node_modules/.bin:${PATH}"
 WORKDIR /src
 COPY . .
-RUN cargo leptos build --release
+RUN cargo leptos build --release --split
 
 FROM debian:bookworm-slim
 # Python and JupyterLab 4.6.6 for the built-in notebook environment (standalone mode), as
