@@ -158,19 +158,28 @@ impl World {
             .await
     }
 
-    /// Runs `code` in a kernel over the proxied WebSocket; answers the `text/plain` result.
-    async fn run_cell(&self, user: &str, kernel: &str, code: &str) -> String {
-        let ws_url = format!(
-            "{}/notebook/team-a/nb1/api/kernels/{kernel}/channels?session_id=s1",
+    /// A WebSocket upgrade to `path` below the notebook, as `user`, from `origin`.
+    fn ws_request(
+        &self,
+        user: &str,
+        origin: &str,
+        path: &str,
+    ) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+        let url = format!(
+            "{}/notebook/team-a/nb1/{path}",
             self.url.replacen("http", "ws", 1)
         );
-        let mut request = ws_url.into_client_request().unwrap();
+        let mut request = url.into_client_request().unwrap();
+        let headers = request.headers_mut();
+        headers.insert(USER_HEADER, user.parse().unwrap());
+        headers.insert("origin", origin.parse().unwrap());
         request
-            .headers_mut()
-            .insert(USER_HEADER, user.parse().unwrap());
-        request
-            .headers_mut()
-            .insert("origin", self.url.parse().unwrap());
+    }
+
+    /// Runs `code` in a kernel over the proxied WebSocket; answers the `text/plain` result.
+    async fn run_cell(&self, user: &str, kernel: &str, code: &str) -> String {
+        let path = format!("api/kernels/{kernel}/channels?session_id=s1");
+        let request = self.ws_request(user, &self.url, &path);
         let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
         let msg_id = "cell-1";
         let execute = json!({
@@ -270,18 +279,7 @@ async fn a_notebook_runs_behind_the_proxy_and_keeps_its_workspace(store: Store) 
     let (status, _) = w.through_proxy(MALLORY, "GET", "api/status", None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let ws_as = |user: &str, origin: &str| {
-        let url = format!(
-            "{}/notebook/team-a/nb1/api/events/subscribe",
-            w.url.replacen("http", "ws", 1)
-        );
-        let mut request = url.into_client_request().unwrap();
-        request
-            .headers_mut()
-            .insert(USER_HEADER, user.parse().unwrap());
-        request
-            .headers_mut()
-            .insert("origin", origin.parse().unwrap());
-        tokio_tungstenite::connect_async(request)
+        tokio_tungstenite::connect_async(w.ws_request(user, origin, "api/events/subscribe"))
     };
     match ws_as(MALLORY, &w.url).await {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {

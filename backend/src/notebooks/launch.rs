@@ -82,11 +82,7 @@ pub fn workload_spec(
         mount_path: HOME.to_owned(),
         size_mib: spec.workspace_size_mib,
     }];
-    let data_volumes = spec
-        .data_volumes
-        .iter()
-        .chain(picked.iter().flat_map(|c| &c.volumes));
-    for volume in data_volumes {
+    for volume in data_volumes(config, spec) {
         env.insert(
             format!(
                 "CAPSTAN_VOLUME_{}",
@@ -132,6 +128,19 @@ pub fn workload_spec(
         gang: false,
         requeue_on_failure: false,
     }
+}
+
+/// The data volumes a run mounts: the spec's own, then those its configurations add.
+pub fn data_volumes<'a>(
+    config: &'a SpawnerConfig,
+    spec: &'a NotebookSpec,
+) -> impl Iterator<Item = &'a api::DataVolume> {
+    spec.data_volumes.iter().chain(
+        spec.configurations
+            .iter()
+            .filter_map(|c| config.configuration(c))
+            .flat_map(|c| &c.volumes),
+    )
 }
 
 /// The environment's command with `{port}` and `{base_url}` filled: the port as the runtime's

@@ -16,6 +16,8 @@ pub struct Upstream {
 
 #[derive(Debug, Clone)]
 pub struct LiveNotebook {
+    /// The notebook's row, where its last activity is stored.
+    pub notebook_id: i64,
     /// The run's workload: a new run is a new entry.
     pub workload_id: i64,
     pub upstream: Upstream,

@@ -121,7 +121,11 @@ impl Notebooks {
                 live.busy = activity.busy;
                 self.live.put(profile, name, live.clone());
                 if changed && let Some(at) = activity.last_activity_ms {
-                    self.store_activity(profile, name, at).await?;
+                    self.store
+                        .notebooks()
+                        .set_last_activity(live.notebook_id, at)
+                        .await?;
+                    self.publish(profile, name, "activity");
                 }
             }
             Err(e) => {
@@ -154,6 +158,7 @@ impl Notebooks {
             return Ok(None);
         };
         let live = LiveNotebook {
+            notebook_id: row.id,
             workload_id: w.id,
             upstream: Upstream {
                 addr: std::net::SocketAddr::new(ip, endpoint.port),
@@ -166,19 +171,6 @@ impl Notebooks {
         };
         self.live.put(&w.profile, name, live.clone());
         Ok(Some(live))
-    }
-
-    async fn store_activity(
-        &self,
-        profile: &str,
-        name: &str,
-        at: i64,
-    ) -> Result<(), NotebookError> {
-        if let Some(row) = self.store.notebooks().get(profile, name).await? {
-            self.store.notebooks().set_last_activity(row.id, at).await?;
-            self.publish(profile, name, "activity");
-        }
-        Ok(())
     }
 
     async fn cull_if_idle(

@@ -281,16 +281,7 @@ impl Notebooks {
             self.engine.delete(principal, profile, &old.name).await?;
         }
         let workload = launch::workload_spec(&self.config, &self.files, profile, spec);
-        let volumes: Vec<_> = workload.groups[0]
-            .volumes
-            .iter()
-            .skip(1)
-            .map(|v| api::DataVolume {
-                name: v.name.clone(),
-                mount_path: v.mount_path.clone(),
-                size_mib: v.size_mib,
-            })
-            .collect();
+        let volumes: Vec<_> = launch::data_volumes(&self.config, spec).cloned().collect();
         self.files.prepare(profile, &spec.name, token, &volumes)?;
         self.engine.submit(principal, profile, &workload).await?;
         Ok(())
