@@ -1,6 +1,7 @@
 //! Notebooks over time, with a real JupyterLab (the virtualenv `cargo xtask` installs, on
 //! PATH): one that is idle too long is culled, and one that runs while Capstan restarts is
-//! ready again afterwards, reached with the token and port it had.
+//! ready again afterwards, reached with the token and port it had; one that cannot start fails
+//! with the end of its log.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -29,6 +30,16 @@ struct Capstan {
 
 /// One Capstan process's worth of engine and notebook service over `store` and `data`.
 fn capstan(store: &Store, data: &Path, settings: MonitorSettings) -> Capstan {
+    let config = SpawnerConfig::parse(DEFAULT_SPAWNER_CONFIG).unwrap();
+    capstan_with(store, data, settings, config)
+}
+
+fn capstan_with(
+    store: &Store,
+    data: &Path,
+    settings: MonitorSettings,
+    config: SpawnerConfig,
+) -> Capstan {
     assert!(
         std::env::var_os("PATH")
             .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("jupyter-lab").is_file())),
@@ -57,7 +68,7 @@ fn capstan(store: &Store, data: &Path, settings: MonitorSettings) -> Capstan {
     let notebooks = Notebooks::new(
         store.clone(),
         engine.clone(),
-        SpawnerConfig::parse(DEFAULT_SPAWNER_CONFIG).unwrap(),
+        config,
         NotebookFiles::new(data),
         settings,
     );
@@ -191,4 +202,38 @@ async fn a_notebook_is_ready_again_after_capstan_restarts() {
         .await
         .unwrap();
     second.shut_down().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notebook_that_cannot_start_fails_with_its_last_log_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with_profile(dir.path()).await;
+    // An environment whose command dies at once, saying why.
+    let start = DEFAULT_SPAWNER_CONFIG.find("command = [").unwrap();
+    let end = start + DEFAULT_SPAWNER_CONFIG[start..].find("\n]").unwrap() + 2;
+    let broken = format!(
+        "{}command = [\"sh\", \"-c\", \"echo 'no such kernel: boom' >&2; exit 3\", \"{{port}}\"]{}",
+        &DEFAULT_SPAWNER_CONFIG[..start],
+        &DEFAULT_SPAWNER_CONFIG[end..]
+    );
+    let c = capstan_with(
+        &store,
+        &dir.path().join("data"),
+        MonitorSettings::default(),
+        SpawnerConfig::parse(&broken).unwrap(),
+    );
+    let admin = Principal::local_admin("admin");
+    c.notebooks
+        .create(&admin, "team-a", &named("nb"))
+        .await
+        .unwrap();
+    let failed = c.until(NotebookState::Failed).await;
+    assert!(
+        failed
+            .last_log_lines
+            .iter()
+            .any(|l| l.contains("no such kernel: boom")),
+        "{failed:?}"
+    );
+    c.shut_down().await;
 }
