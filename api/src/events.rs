@@ -15,6 +15,9 @@ pub enum EventKind {
     Cluster,
     /// A notebook became ready, or its last activity changed; `data` holds its name and state.
     Notebook,
+    /// A pipeline run or one of its tasks changed state; `data` holds the run id, its state
+    /// and, for a task, the node.
+    Run,
 }
 
 /// A state change that the server streams to the browsers allowed to see it
@@ -42,6 +45,7 @@ impl EventKind {
             EventKind::Workload => "workload",
             EventKind::Cluster => "cluster",
             EventKind::Notebook => "notebook",
+            EventKind::Run => "run",
         }
     }
 }

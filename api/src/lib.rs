@@ -6,6 +6,7 @@ mod error;
 mod events;
 mod identity;
 mod notebooks;
+mod pipelines;
 mod profiles;
 mod query;
 mod tokens;
@@ -22,6 +23,11 @@ pub use identity::{SignInOptions, WhoAmI};
 pub use notebooks::{
     ConfigurationChoice, DataVolume, EnvironmentChoice, NotebookDetail, NotebookImport,
     NotebookOptions, NotebookSpec, NotebookState, NotebookView,
+};
+pub use pipelines::{
+    ExperimentView, GraphNode, GraphView, NewExperiment, NewRun, ParameterView, PipelineUpload,
+    PipelineView, RecurringRunSpec, RecurringRunView, RunDetail, RunOptions, RunPage, RunState,
+    RunView, TaskState, TaskView, Trigger, VersionDetail, VersionView,
 };
 pub use profiles::{
     AuditEntry, Contributor, NewProfile, ProfileChoices, ProfileDetail, ProfilePatch,

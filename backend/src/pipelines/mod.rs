@@ -13,4 +13,5 @@
 pub mod cel;
 pub mod kfp_ir;
 pub mod model;
+pub mod run;
 pub mod validate;

@@ -4,8 +4,13 @@
 
 mod audit;
 mod error;
+mod experiments;
 mod notebooks;
+mod pipelines;
 mod profiles;
+mod recurring_runs;
+mod run_tasks;
+mod runs;
 mod sessions;
 mod tokens;
 mod users;
@@ -20,8 +25,13 @@ use sqlx::{AnyPool, Executor};
 
 pub use audit::{Audit, AuditEntry};
 pub use error::StoreError;
+pub use experiments::{ExperimentRow, Experiments};
 pub use notebooks::{NotebookRow, Notebooks};
+pub use pipelines::{NewVersion, PipelineRow, Pipelines, VersionRow};
 pub use profiles::{BindingChange, ContributorRow, ProfileRow, Profiles, Quota, Subject};
+pub use recurring_runs::{RecurringRunRow, RecurringRuns};
+pub use run_tasks::{RunTasks, TaskRow};
+pub use runs::{NewRunRow, RunFilter, RunRow, RunSort, Runs};
 pub use sessions::{SessionRecord, Sessions};
 pub use tokens::{TokenRow, Tokens};
 pub use users::{User, Users};
@@ -142,6 +152,26 @@ impl Store {
 
     pub fn notebooks(&self) -> Notebooks<'_> {
         Notebooks::new(&self.pool)
+    }
+
+    pub fn pipelines(&self) -> Pipelines<'_> {
+        Pipelines::new(&self.pool)
+    }
+
+    pub fn experiments(&self) -> Experiments<'_> {
+        Experiments::new(&self.pool)
+    }
+
+    pub fn runs(&self) -> Runs<'_> {
+        Runs::new(&self.pool)
+    }
+
+    pub fn run_tasks(&self) -> RunTasks<'_> {
+        RunTasks::new(&self.pool)
+    }
+
+    pub fn recurring_runs(&self) -> RecurringRuns<'_> {
+        RecurringRuns::new(&self.pool)
     }
 
     pub fn audit(&self) -> Audit<'_> {
