@@ -84,6 +84,17 @@ impl Principal {
         }
     }
 
+    /// Capstan itself acting for a service (the pipeline runner submitting a run's tasks):
+    /// the user who asked was checked when the run was made.
+    pub fn service(name: &str) -> Self {
+        Principal {
+            user: format!("capstan:{name}"),
+            groups: Vec::new(),
+            is_admin: true,
+            auth_method: AuthMethod::Local,
+        }
+    }
+
     /// Someone signed in from outside (a provider, a proxy or a token): an admin when the
     /// configuration says so.
     pub fn external(

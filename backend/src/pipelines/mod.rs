@@ -14,4 +14,21 @@ pub mod cel;
 pub mod kfp_ir;
 pub mod model;
 pub mod run;
+pub mod runner;
 pub mod validate;
+
+use model::{Pipeline, SpecError};
+
+/// The stored formats of a pipeline version.
+pub const FORMAT_KFP_IR: &str = "kfp-ir";
+
+/// Reads and validates a stored version's document.
+pub fn load_version(format: &str, source: &str) -> Result<Pipeline, Vec<SpecError>> {
+    match format {
+        FORMAT_KFP_IR => kfp_ir::load_kfp_ir(source),
+        other => Err(vec![SpecError::new(
+            "(document)",
+            format!("unknown pipeline format `{other}`"),
+        )]),
+    }
+}

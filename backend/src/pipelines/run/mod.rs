@@ -7,3 +7,18 @@
 pub mod graph;
 pub mod parameters;
 pub mod values;
+pub mod cache_key;
+pub mod executor_input;
+pub mod outputs;
+pub mod placeholders;
+pub mod task_workload;
+
+use std::path::{Path, PathBuf};
+
+/// A run's directory: every task's files are under it.
+pub fn run_dir(data_dir: &Path, run_id: i64) -> PathBuf {
+    data_dir
+        .join("pipelines")
+        .join("runs")
+        .join(run_id.to_string())
+}

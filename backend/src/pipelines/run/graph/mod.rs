@@ -12,6 +12,8 @@ mod resolve;
 mod tests;
 mod walk;
 
+pub use walk::task_at;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 

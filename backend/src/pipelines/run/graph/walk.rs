@@ -396,7 +396,7 @@ fn loop_items(each: &ForEach, inputs: &Values) -> Result<Vec<Value>, String> {
 }
 
 /// The task that the node at `path` runs (for an iteration, its loop task).
-pub(super) fn task_at<'p>(pipeline: &'p Pipeline, path: &str) -> Option<&'p Task> {
+pub fn task_at<'p>(pipeline: &'p Pipeline, path: &str) -> Option<&'p Task> {
     let mut dag = &pipeline.root;
     let mut found = None;
     for segment in path.split('/') {

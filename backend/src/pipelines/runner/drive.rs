@@ -1,0 +1,283 @@
+//! Driving a run: walk its graph, store what changed, take cached results, launch what is
+//! ready (up to the run's parallelism), and record the run's end.
+
+use api::{RunState, TaskState};
+use rand::Rng;
+
+use super::{Runner, TaskTry};
+use crate::authz::Principal;
+use crate::clock::now_ms;
+use crate::pipelines::run::cache_key::cache_key;
+use crate::pipelines::run::graph::Ready;
+use crate::pipelines::run::task_workload::task_workload;
+use crate::pipelines::run::values::Values;
+use crate::workload::WorkloadError;
+
+impl Runner {
+    /// Walks the run until nothing more can happen now.
+    pub(super) async fn drive(&mut self, run_id: i64) {
+        loop {
+            let now = now_ms();
+            let Some(run) = self.runs.get_mut(&run_id) else {
+                return;
+            };
+            let ready = run.graph.advance(now);
+            self.store_changes(run_id).await;
+            if self.conclude(run_id).await {
+                return;
+            }
+            let Some(run) = self.runs.get(&run_id) else {
+                return;
+            };
+            let running = run.graph.running().len();
+            let mut slots = run.parallelism.saturating_sub(running);
+            let mut walk_again = false;
+            for task in ready {
+                if slots == 0 {
+                    break;
+                }
+                let waiting = self
+                    .runs
+                    .get(&run_id)
+                    .and_then(|r| r.retry_at.get(&task.node))
+                    .is_some_and(|at| *at > now);
+                if waiting {
+                    continue;
+                }
+                match self.launch(run_id, &task).await {
+                    Launch::Started => slots -= 1,
+                    Launch::Decided => walk_again = true,
+                }
+            }
+            self.store_changes(run_id).await;
+            if !walk_again {
+                return;
+            }
+        }
+    }
+
+    /// Takes a cached result, or submits the task's workload.
+    async fn launch(&mut self, run_id: i64, task: &Ready) -> Launch {
+        let now = now_ms();
+        let Some(run) = self.runs.get_mut(&run_id) else {
+            return Launch::Decided;
+        };
+        run.retry_at.remove(&task.node);
+        let pipeline = run.graph.pipeline().clone();
+        let Some(component) = pipeline.components.get(&task.component) else {
+            let why = format!("component `{}` is missing", task.component);
+            run.graph.finished(&task.node, TaskState::Failed, &why, None, now);
+            return Launch::Decided;
+        };
+        let key = cache_key(&task.task.caching, component, &task.inputs).filter(|_| run.caching);
+        let profile = run.profile.clone();
+        if let Some(key) = &key
+            && let Some(outputs) = self.cached(&profile, key).await
+        {
+            if let Some(run) = self.runs.get_mut(&run_id) {
+                run.graph
+                    .finished(&task.node, TaskState::Cached, "cached", Some(outputs), now);
+            }
+            return Launch::Decided;
+        }
+        let name = format!("run-{run_id}-{:08x}", rand::thread_rng().r#gen::<u32>());
+        let Some(run) = self.runs.get_mut(&run_id) else {
+            return Launch::Decided;
+        };
+        let (spec, dir) = match task_workload(&run.context, task, component, &name) {
+            Ok(built) => built,
+            Err(why) => {
+                run.graph.finished(&task.node, TaskState::Failed, &why, None, now);
+                return Launch::Decided;
+            }
+        };
+        if let Err(e) = prepare_dir(dir.path()) {
+            let why = format!("cannot prepare the task's directory: {e}");
+            run.graph.finished(&task.node, TaskState::Failed, &why, None, now);
+            return Launch::Decided;
+        }
+        let timeout = task.task.timeout;
+        let submitted = self
+            .engine
+            .submit(&Principal::service("pipelines"), &profile, &spec)
+            .await;
+        let Some(run) = self.runs.get_mut(&run_id) else {
+            return Launch::Decided;
+        };
+        match submitted {
+            Ok(row) => {
+                run.graph.started(&task.node, row.id, key, now);
+                if let Some(timeout) = timeout {
+                    let at = now.saturating_add(timeout.as_millis() as i64);
+                    run.deadlines.insert(task.node.clone(), (at, name.clone()));
+                }
+                self.workloads.insert(
+                    row.id,
+                    TaskTry {
+                        run_id,
+                        node: task.node.clone(),
+                        workload: name,
+                    },
+                );
+                Launch::Started
+            }
+            Err(e) => {
+                let why = match e {
+                    WorkloadError::NeverRuns(why) => format!("can never run here: {why}"),
+                    other => format!("cannot start: {other}"),
+                };
+                run.graph.finished(&task.node, TaskState::Failed, &why, None, now);
+                Launch::Decided
+            }
+        }
+    }
+
+    async fn cached(&self, profile: &str, key: &str) -> Option<Values> {
+        let outputs = self
+            .store
+            .run_tasks()
+            .cached_outputs(profile, key)
+            .await
+            .ok()??;
+        let values: Values = serde_json::from_value(outputs).ok()?;
+        // A result whose files were deleted is no result.
+        let files_there = values
+            .artifacts
+            .values()
+            .flatten()
+            .all(|a| std::path::Path::new(&a.uri).exists());
+        files_there.then_some(values)
+    }
+
+    /// Stores the nodes that changed and tells the browsers.
+    pub(super) async fn store_changes(&mut self, run_id: i64) {
+        let Some(run) = self.runs.get_mut(&run_id) else {
+            return;
+        };
+        let changed = run.graph.take_changed();
+        if changed.is_empty() {
+            return;
+        }
+        let profile = run.profile.clone();
+        let tasks = self.store.run_tasks();
+        for (node, state) in &changed {
+            if let Err(e) = tasks.put(run_id, &state.to_row(node)).await {
+                tracing::warn!(run = run_id, node, error = %e, "cannot store a task's state");
+            }
+        }
+        let first = changed.first().map(|(node, _)| node.as_str());
+        self.publish(&profile, run_id, "running", first);
+    }
+
+    /// Records the run's end once its graph has one; answers whether it has.
+    async fn conclude(&mut self, run_id: i64) -> bool {
+        let Some(run) = self.runs.get(&run_id) else {
+            return true;
+        };
+        let now = now_ms();
+        let Some(outcome) = run.graph.outcome().cloned() else {
+            // Not over: make sure the run says it is running.
+            if !run.graph.is_canceling() && !run.started {
+                if let Err(e) = self
+                    .store
+                    .runs()
+                    .set_state(run_id, RunState::Running, "", Some(now), None)
+                    .await
+                {
+                    tracing::warn!(run = run_id, error = %e, "cannot record that the run started");
+                }
+                if let Some(run) = self.runs.get_mut(&run_id) {
+                    run.started = true;
+                }
+            }
+            return false;
+        };
+        let profile = run.profile.clone();
+        let runs = self.store.runs();
+        let outputs = serde_json::to_value(&outcome.outputs).unwrap_or_default();
+        let stored = async {
+            runs.set_outputs(run_id, &outputs).await?;
+            runs.set_state(run_id, outcome.state, &outcome.reason, Some(now), Some(now))
+                .await
+        };
+        if let Err(e) = stored.await {
+            tracing::warn!(run = run_id, error = %e, "cannot record the run's end");
+        }
+        self.runs.remove(&run_id);
+        self.workloads.retain(|_, t| t.run_id != run_id);
+        self.publish(&profile, run_id, outcome.state.as_str(), None);
+        true
+    }
+
+    /// Stops the run's running tasks; what has not started will not.
+    pub(super) async fn cancel(&mut self, run_id: i64) {
+        let Some(run) = self.runs.get_mut(&run_id) else {
+            return;
+        };
+        let stopping = run.graph.cancel();
+        let profile = run.profile.clone();
+        if let Err(e) = self
+            .store
+            .runs()
+            .set_state(run_id, RunState::Canceling, "cancel asked", None, None)
+            .await
+        {
+            tracing::warn!(run = run_id, error = %e, "cannot record the cancel");
+        }
+        for workload_id in stopping {
+            let Some(task) = self.workloads.get(&workload_id) else {
+                continue;
+            };
+            let name = task.workload.clone();
+            if let Err(e) = self
+                .engine
+                .stop_because(&profile, &name, "the run was canceled")
+                .await
+            {
+                tracing::warn!(run = run_id, workload = name, error = %e, "cannot stop a task");
+            }
+        }
+        self.drive(run_id).await;
+    }
+
+    /// Runs a finished run's failed and canceled parts again.
+    pub(super) async fn retry(&mut self, run_id: i64) {
+        let row = match self.store.runs().get(run_id).await {
+            Ok(Some(row)) if matches!(row.state, RunState::Failed | RunState::Canceled) => row,
+            _ => return,
+        };
+        self.activate(row).await;
+        let Some(run) = self.runs.get_mut(&run_id) else {
+            return;
+        };
+        let forgotten = run.graph.reset_for_retry();
+        if let Err(e) = self.store.run_tasks().remove(run_id, &forgotten).await {
+            tracing::warn!(run = run_id, error = %e, "cannot forget the failed tasks");
+            return;
+        }
+        if let Err(e) = self
+            .store
+            .runs()
+            .set_state(run_id, RunState::Running, "retried", None, None)
+            .await
+        {
+            tracing::warn!(run = run_id, error = %e, "cannot record the retry");
+        }
+        self.drive(run_id).await;
+    }
+}
+
+enum Launch {
+    /// Its workload was submitted.
+    Started,
+    /// It ended without running (cached, or it cannot start): walk again.
+    Decided,
+}
+
+/// A clean directory for a try: outputs of an earlier try removed, `TMPDIR` made.
+fn prepare_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir.join(".tmp"))
+}
