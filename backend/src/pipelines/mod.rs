@@ -8,13 +8,18 @@
 //! - `validate`: the checks on the model that an upload must pass (references, required
 //!   inputs, cycles, unsupported features), each error with its path;
 //! - `cel`: the subset of CEL that the kfp compiler writes in `triggerPolicy.condition` and
-//!   `parameterExpressionSelector`, parsed and evaluated the way KFP's driver (cel-go) does.
+//!   `parameterExpressionSelector`, parsed and evaluated the way KFP's driver (cel-go) does;
+//! - `run`: a run's graph walk and what a task is given and leaves behind;
+//! - `runner`: the loop that drives every unfinished run through the workload engine;
+//! - `schedule`: triggers for recurring runs (cron expressions, 5 or 6 fields, or intervals),
+//!   their next fire times and which are due, in UTC, with no clock or store.
 
 pub mod cel;
 pub mod kfp_ir;
 pub mod model;
 pub mod run;
 pub mod runner;
+pub mod schedule;
 pub mod validate;
 
 use model::{Pipeline, SpecError};
