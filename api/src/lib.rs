@@ -27,7 +27,7 @@ pub use notebooks::{
 pub use pipelines::{
     ExperimentView, GraphNode, GraphView, NewExperiment, NewRun, ParameterView, PipelineUpload,
     PipelineView, RecurringRunSpec, RecurringRunView, RunDetail, RunOptions, RunPage, RunState,
-    RunView, TaskState, TaskView, Trigger, VersionDetail, VersionView,
+    RunListQuery, RunView, TaskState, TaskView, Trigger, VersionDetail, VersionView,
 };
 pub use profiles::{
     AuditEntry, Contributor, NewProfile, ProfileChoices, ProfileDetail, ProfilePatch,

@@ -373,3 +373,34 @@ pub struct RecurringRunView {
     pub last_fired_ms: Option<i64>,
     pub next_fire_ms: Option<i64>,
 }
+
+/// Which runs to list (`GET …/runs?state=failed&sort=created&order=desc&offset=50&limit=50`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunListQuery {
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub experiment: Option<String>,
+    #[serde(default)]
+    pub pipeline: Option<String>,
+    #[serde(default)]
+    pub recurring_run: Option<String>,
+    /// Part of the run's name, any case.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// `created` (default), `name`, `state` or `finished`.
+    #[serde(default)]
+    pub sort: Option<String>,
+    /// `desc` (default) or `asc`.
+    #[serde(default)]
+    pub order: Option<String>,
+    #[serde(default)]
+    pub offset: Option<u64>,
+    /// Default 50, at most 1000.
+    #[serde(default)]
+    pub limit: Option<u64>,
+    /// Archived runs instead of the others.
+    #[serde(default)]
+    pub archived: Option<bool>,
+}

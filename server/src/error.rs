@@ -25,6 +25,8 @@ pub enum AppError {
     Workload(#[from] backend::workload::WorkloadError),
     #[error(transparent)]
     Notebook(#[from] backend::notebooks::NotebookError),
+    #[error(transparent)]
+    Pipeline(#[from] backend::pipelines::service::PipelineError),
     #[error("the database is not available")]
     Store(#[from] backend::store::StoreError),
     #[error("the account service failed")]
@@ -45,6 +47,7 @@ impl AppError {
             AppError::Token(e) => refused(e.refusal()),
             AppError::Workload(e) => refused(e.refusal()),
             AppError::Notebook(e) => refused(e.refusal()),
+            AppError::Pipeline(e) => refused(e.refusal()),
             AppError::Store(_) | AppError::Accounts(_) | AppError::Session(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }

@@ -12,6 +12,7 @@ pub mod http;
 pub mod notebook_access;
 pub mod notebook_proxy;
 pub mod notebook_setup;
+pub mod pipeline_setup;
 pub mod readiness;
 pub mod router;
 pub mod serve;

@@ -82,6 +82,10 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     tokio::spawn(clean_expired_sessions(store.clone()));
     tokio::spawn(state.engine.clone().run(state.shutdown.clone()));
     tokio::spawn(state.notebooks.clone().watch(state.shutdown.clone()));
+    backend::pipelines::service::spawn_recurring_loop(
+        state.pipelines.clone(),
+        state.shutdown.clone(),
+    );
 
     let stop_requested = termination();
     let grace = Duration::from_secs(state.config.shutdown_grace_seconds);
@@ -198,6 +202,12 @@ pub fn app_state(
     AppState::new(Shared {
         notebooks: crate::notebook_setup::build(&config, store.clone(), engine.clone()),
         notebook_proxy: crate::notebook_proxy::ProxyClient::new(),
+        pipelines: crate::pipeline_setup::build(
+            &config,
+            store.clone(),
+            engine.clone(),
+            events.clone(),
+        ),
         engine,
         leptos: leptos_options(&config),
         admins: config.cluster_admins(),

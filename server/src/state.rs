@@ -46,6 +46,8 @@ pub struct Shared {
     pub engine: Arc<backend::workload::Engine>,
     /// Notebooks: the spawner, the monitor and what the proxy needs.
     pub notebooks: Arc<backend::notebooks::Notebooks>,
+    /// Pipelines, experiments, runs and recurring runs.
+    pub pipelines: Arc<backend::pipelines::service::PipelineService>,
     /// The notebook proxy's pooled connections.
     pub notebook_proxy: crate::notebook_proxy::ProxyClient,
     /// The OpenID Connect provider, when one is configured.

@@ -20,12 +20,19 @@ pub mod model;
 pub mod run;
 pub mod runner;
 pub mod schedule;
+pub mod service;
 pub mod validate;
 
 use model::{Pipeline, SpecError};
 
 /// The stored formats of a pipeline version.
 pub const FORMAT_KFP_IR: &str = "kfp-ir";
+
+/// Reads and validates an uploaded document, whichever format it is in; answers the format
+/// to store with it.
+pub fn load_document(source: &str) -> Result<(&'static str, Pipeline), Vec<SpecError>> {
+    kfp_ir::load_kfp_ir(source).map(|pipeline| (FORMAT_KFP_IR, pipeline))
+}
 
 /// Reads and validates a stored version's document.
 pub fn load_version(format: &str, source: &str) -> Result<Pipeline, Vec<SpecError>> {

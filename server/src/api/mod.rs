@@ -7,6 +7,7 @@ mod events;
 mod identity;
 mod json_body;
 mod log_lines;
+mod log_stream;
 mod notebooks;
 mod profiles;
 mod tokens;

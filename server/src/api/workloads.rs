@@ -5,14 +5,14 @@ use std::convert::Infallible;
 use api::{WorkloadDetail, WorkloadEvent, WorkloadSpec, WorkloadStatus};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use futures_util::{Stream, StreamExt};
+use axum::response::sse::{Event as SseEvent, Sse};
+use futures_util::Stream;
 use http::StatusCode;
 use serde::Deserialize;
-use tokio_stream::wrappers::ReceiverStream;
 
 use super::json_body::JsonBody;
 use super::log_lines::log_lines;
+use super::log_stream::log_stream;
 use crate::auth::Authenticated;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -118,13 +118,5 @@ pub async fn follow_logs(
         .engine
         .follow_logs(&principal, &profile, &name, &query.group, query.replica)
         .await?;
-    let mut shutdown = state.shutdown.clone();
-    let stream = ReceiverStream::new(lines)
-        .map(|line| Ok(SseEvent::default().data(line)))
-        .take_until(async move {
-            if shutdown.wait_for(|stopping| *stopping).await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+    Ok(log_stream(lines, state.shutdown.clone()))
 }

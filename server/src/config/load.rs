@@ -182,6 +182,7 @@ impl Layered {
             "session_idle_minutes",
             "session_max_hours",
             "notebook_activity_seconds",
+            "pipeline_parallelism",
         ] {
             if self.table.get(key).and_then(Value::as_integer) == Some(0) {
                 return Err(self.invalid(key, "must be at least 1".to_owned()));

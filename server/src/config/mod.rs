@@ -55,6 +55,8 @@ pub struct Config {
     pub notebook_config: Option<PathBuf>,
     pub notebook_idle_minutes: u64,
     pub notebook_activity_seconds: u64,
+    pub pipeline_path: Option<String>,
+    pub pipeline_parallelism: u32,
 }
 
 impl Config {
@@ -160,6 +162,8 @@ impl Config {
                 .map(|p| p.display().to_string()),
             Some(self.notebook_idle_minutes.to_string()),
             Some(self.notebook_activity_seconds.to_string()),
+            self.pipeline_path.clone(),
+            Some(self.pipeline_parallelism.to_string()),
         ]
     }
 }

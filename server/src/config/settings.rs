@@ -229,6 +229,18 @@ pub const SETTINGS: &[Setting] = &[
         Some("30"),
         "How often a running notebook's last activity is read from Jupyter.",
     ),
+    setting(
+        "pipeline_path",
+        Kind::Text,
+        None,
+        "Directories (`:`-separated) put before PATH for pipeline tasks in standalone mode: where a `python3` with the kfp package is, for KFP lightweight components.",
+    ),
+    setting(
+        "pipeline_parallelism",
+        Kind::Integer,
+        Some("8"),
+        "At most this many tasks of one pipeline run at once, unless the run asks for another limit.",
+    ),
 ];
 
 /// The settings as a Markdown table, for `capstan settings` and the README.

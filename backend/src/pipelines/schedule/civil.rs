@@ -88,3 +88,16 @@ impl DateTime {
             .checked_add(of_day)
     }
 }
+
+/// `ms` since the epoch as `YYYY-MM-DD-hhmmss` in UTC (run names made by Capstan).
+pub fn utc_stamp(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+    let of_day = secs.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}-{:02}{:02}{:02}",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}

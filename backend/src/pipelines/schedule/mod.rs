@@ -42,6 +42,7 @@ mod proptests;
 mod tests;
 
 pub use cron::{CronSchedule, MACROS};
+pub use civil::utc_stamp;
 pub use due::{MAX_CATCH_UP, due};
 pub use next::HORIZON_YEARS;
 
