@@ -26,8 +26,8 @@ pub use notebooks::{
 };
 pub use pipelines::{
     ExperimentView, GraphNode, GraphView, NewExperiment, NewRun, ParameterView, PipelineUpload,
-    PipelineView, RecurringRunSpec, RecurringRunView, RunDetail, RunOptions, RunPage, RunState,
-    RunListQuery, RunView, TaskState, TaskView, Trigger, VersionDetail, VersionView,
+    PipelineView, RecurringRunSpec, RecurringRunView, RunDetail, RunListQuery, RunOptions, RunPage,
+    RunState, RunView, TaskState, TaskView, Trigger, VersionDetail, VersionView,
 };
 pub use profiles::{
     AuditEntry, Contributor, NewProfile, ProfileChoices, ProfileDetail, ProfilePatch,

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::model::{
     Dag, DagParameterSource, Executor, InputBinding, InputSource, Interface, LoopItems, OutputRef,
-    ParamType, Pipeline, SpecError, Task, TaskKind,
+    ParamType, Pipeline, Source, SpecError, Task, TaskKind,
 };
 
 /// Every problem of `pipeline` (task by task, a sub-DAG's after the task that holds it); `Ok`
@@ -100,8 +100,14 @@ impl<'p> Checks<'p> {
                             ),
                         };
                         if !declared {
+                            // KFP IR nests the argv in the executor's `container`; Capstan
+                            // YAML writes it in the task.
+                            let container = match self.pipeline.source {
+                                Source::KfpIr { .. } => ".container",
+                                Source::Capstan => "",
+                            };
                             self.error(
-                                &format!("{}.container.{field}[{i}]", component.executor_path),
+                                &format!("{}{container}.{field}[{i}]", component.executor_path),
                                 format!(
                                     "the placeholder names {} '{name}', which {} does not \
                                      declare ({} declares: {names})",

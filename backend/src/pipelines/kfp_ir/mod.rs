@@ -12,23 +12,24 @@
 //! tasks that use them. Reading does not check references between tasks: that is
 //! [`validate`](crate::pipelines::validate)'s, on the model; [`load_kfp_ir`] does both.
 //!
-//! - `node`: values with their paths; `values`: interfaces, executors, resources, retries;
-//!   `tasks`: DAGs, tasks and their inputs.
+//! - `values`: interfaces, executors, resources, retries; `tasks`: DAGs, tasks and their
+//!   inputs (walked with `pipelines::node`: values with their paths).
 
-mod node;
 mod tasks;
 mod values;
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use self::node::{DOCUMENT, Node, Obj, Result, join};
 pub use self::tasks::MAX_TASKS;
 use self::tasks::Reader;
 use self::values::{Side, executor, interface};
 use super::model::{Component, Pipeline, PlatformSpec, Source, SpecError};
+use super::node::{DOCUMENT, Node, Obj, Result, join, yaml_documents};
+
+/// What an unknown field's error says of the format.
+const NOTE: &str = "Capstan reads the IR of kfp 2.17; ";
 
 /// Reads a KFP v2 IR document (YAML or JSON). Fails at the first problem, with its path.
 pub fn read_kfp_ir(yaml: &str) -> std::result::Result<Pipeline, SpecError> {
@@ -39,7 +40,7 @@ pub fn read_kfp_ir(yaml: &str) -> std::result::Result<Pipeline, SpecError> {
             "empty: there is no pipeline in it",
         ));
     };
-    let top = Node::new(first, "").obj()?;
+    let top = Node::document(first, NOTE).obj()?;
     // The form KFP's API takes: {pipelineSpec: …, platformSpec: …} in one document.
     let (spec, platforms) = if top.get("pipelineSpec").is_some() && top.get("root").is_none() {
         top.only(&["pipelineSpec", "platformSpec"], &[])?;
@@ -51,7 +52,7 @@ pub fn read_kfp_ir(yaml: &str) -> std::result::Result<Pipeline, SpecError> {
         }
         (top.req("pipelineSpec")?.obj()?, top.get("platformSpec"))
     } else {
-        (top, documents.get(1).map(|doc| Node::new(doc, "")))
+        (top, documents.get(1).map(|doc| Node::document(doc, NOTE)))
     };
     pipeline(&spec, platforms)
 }
@@ -223,71 +224,9 @@ fn platform_specs(node: &Node) -> Result<Vec<PlatformSpec>> {
 /// The YAML documents of `yaml` as JSON values (at most two: the pipeline and its platform
 /// spec).
 fn documents(yaml: &str) -> Result<Vec<Value>> {
-    let mut documents = Vec::new();
-    for document in serde_yaml::Deserializer::from_str(yaml) {
-        if documents.len() == 2 {
-            return Err(SpecError::new(
-                DOCUMENT,
-                "more than two YAML documents (expected the pipeline and, optionally, its \
-                 platform spec)",
-            ));
-        }
-        let value = serde_yaml::Value::deserialize(document)
-            .map_err(|e| SpecError::new(DOCUMENT, format!("not valid YAML: {e}")))?;
-        documents.push(to_json(&value, "")?);
-    }
-    Ok(documents)
-}
-
-/// A YAML value as JSON: keys that are numbers or booleans become strings; tags, other keys
-/// and numbers JSON cannot hold are refused.
-fn to_json(value: &serde_yaml::Value, path: &str) -> Result<Value> {
-    use serde_yaml::Value as Y;
-    let at = |problem: String| node::error_at(path, problem);
-    Ok(match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(*b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                serde_json::Number::from_f64(f)
-                    .map(Value::Number)
-                    .ok_or_else(|| at(format!("{n} is not a number JSON can hold")))?
-            }
-        }
-        Y::String(s) => Value::String(s.clone()),
-        Y::Sequence(items) => Value::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| to_json(item, &format!("{path}[{i}]")))
-                .collect::<Result<_>>()?,
-        ),
-        Y::Mapping(map) => {
-            let mut object = serde_json::Map::new();
-            for (key, item) in map {
-                let key = match key {
-                    Y::String(s) => s.clone(),
-                    Y::Bool(b) => b.to_string(),
-                    Y::Number(n) => n.to_string(),
-                    _ => return Err(at("a mapping key that is not a string".to_string())),
-                };
-                let item = to_json(item, &join(path, &key))?;
-                if object.insert(key.clone(), item).is_some() {
-                    return Err(at(format!("the key {key:?} is written twice")));
-                }
-            }
-            Value::Object(object)
-        }
-        Y::Tagged(tagged) => {
-            return Err(at(format!(
-                "YAML tag {} is not supported (plain data only)",
-                tagged.tag
-            )));
-        }
-    })
+    yaml_documents(
+        yaml,
+        2,
+        "more than two YAML documents (expected the pipeline and, optionally, its platform spec)",
+    )
 }

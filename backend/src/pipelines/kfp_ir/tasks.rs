@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use super::node::{Node, Obj, Result};
 use super::values::{Side, interface, retry_policy};
 use crate::pipelines::model::{
     Caching, Component, Dag, DagArtifactOutput, DagOutputs, DagParameterOutput, DagParameterSource,
     ForEach, InputBinding, InputSource, LoopItems, OutputRef, SubDag, Task, TaskInputs, TaskKind,
     TaskPaths, TriggerStrategy,
 };
+use crate::pipelines::node::{Node, Obj, Result};
 
 /// The most tasks a pipeline may have once its sub-DAGs are inlined (a sub-DAG used twice
 /// counts twice): a bound on what a small document can expand to.

@@ -3,14 +3,12 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
-
-use super::node::{Node, Obj, Result, kind};
 use crate::k8s::resources::{parse_cpu_milli, parse_memory_mib};
 use crate::pipelines::model::{
     Accelerator, ArtifactDef, ContainerSpec, EnvVar, Executor, ImporterSpec, Interface, ParamDef,
     ParamType, Resources, RetryPolicy, parse_duration,
 };
+use crate::pipelines::node::{Node, Obj, Result};
 
 /// Which side of a component an interface describes (outputs have no defaults).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -59,7 +57,7 @@ fn parameter(obj: Obj, side: Side) -> Result<ParamDef> {
     }
     let ty = param_type(&obj.req("parameterType")?)?;
     let default = match obj.get("defaultValue") {
-        Some(node) => Some(default_value(&node, ty)?),
+        Some(node) => Some(node.param_value(ty)?),
         None => None,
     };
     let optional = obj.opt_bool("isOptional")?.unwrap_or(false) || default.is_some();
@@ -86,43 +84,6 @@ pub fn param_type(node: &Node) -> Result<ParamType> {
              BOOLEAN, LIST, STRUCT or TASK_FINAL_STATUS)"
         ))
     })
-}
-
-/// A default value, which must be of the parameter's type. Whole `NUMBER_INTEGER` defaults
-/// (written `3.0`) become JSON integers.
-fn default_value(node: &Node, ty: ParamType) -> Result<Value> {
-    let value = node.value;
-    let wrong = |expected: &str| {
-        Err(node.err(format!(
-            "expected {expected} for a {} parameter, found {}",
-            ty.kfp_name(),
-            kind(value)
-        )))
-    };
-    match (ty, value) {
-        (ParamType::String, Value::String(_))
-        | (ParamType::NumberDouble, Value::Number(_))
-        | (ParamType::Boolean, Value::Bool(_))
-        | (ParamType::List, Value::Array(_))
-        | (ParamType::Struct, Value::Object(_)) => Ok(value.clone()),
-        (ParamType::NumberInteger, Value::Number(n)) => {
-            if let Some(i) = n.as_i64() {
-                return Ok(Value::from(i));
-            }
-            match n.as_f64() {
-                Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Value::from(f as i64)),
-                _ => Err(node.err(format!("{n} is not a whole number"))),
-            }
-        }
-        (ParamType::String, _) => wrong("a string"),
-        (ParamType::NumberInteger | ParamType::NumberDouble, _) => wrong("a number"),
-        (ParamType::Boolean, _) => wrong("true or false"),
-        (ParamType::List, _) => wrong("a list"),
-        (ParamType::Struct, _) => wrong("a mapping"),
-        (ParamType::TaskFinalStatus, _) => {
-            Err(node.err("a TASK_FINAL_STATUS parameter cannot have a default"))
-        }
-    }
 }
 
 fn artifact_def(obj: Obj, side: Side) -> Result<ArtifactDef> {

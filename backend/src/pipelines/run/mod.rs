@@ -4,14 +4,14 @@
 //! - `values`: parameters and artifacts, and how numbers are typed for a task;
 //! - `parameters`: a run's parameters against the pipeline's declarations.
 
-pub mod graph;
-pub mod parameters;
-pub mod values;
 pub mod cache_key;
 pub mod executor_input;
+pub mod graph;
 pub mod outputs;
+pub mod parameters;
 pub mod placeholders;
 pub mod task_workload;
+pub mod values;
 
 use std::path::{Path, PathBuf};
 

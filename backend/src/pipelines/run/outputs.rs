@@ -42,7 +42,9 @@ pub fn read_outputs(component: &Component, dir: &TaskDir) -> Result<TaskResult, 
         } else if let Some(value) = parameter_values.get(name) {
             value.clone()
         } else {
-            return Err(format!("the task did not write its output parameter `{name}`"));
+            return Err(format!(
+                "the task did not write its output parameter `{name}`"
+            ));
         };
         result
             .outputs
@@ -68,7 +70,10 @@ pub fn read_outputs(component: &Component, dir: &TaskDir) -> Result<TaskResult, 
         if def.schema_title == "system.Metrics" {
             result.metrics.extend(numbers(&artifact.metadata));
         }
-        result.outputs.artifacts.insert(name.clone(), vec![artifact]);
+        result
+            .outputs
+            .artifacts
+            .insert(name.clone(), vec![artifact]);
     }
     let metrics_file = dir.metrics_file();
     if metrics_file.is_file() {

@@ -124,7 +124,10 @@ mod tests {
         };
         assert_eq!(substitute("{{$}}", &c), "{\"inputs\":{}}");
         assert_eq!(
-            substitute("say {{$.inputs.parameters['msg']}} x{{$.inputs.parameters[\"n\"]}}", &c),
+            substitute(
+                "say {{$.inputs.parameters['msg']}} x{{$.inputs.parameters[\"n\"]}}",
+                &c
+            ),
             "say hi x3"
         );
         assert_eq!(

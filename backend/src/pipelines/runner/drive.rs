@@ -66,7 +66,8 @@ impl Runner {
         let pipeline = run.graph.pipeline().clone();
         let Some(component) = pipeline.components.get(&task.component) else {
             let why = format!("component `{}` is missing", task.component);
-            run.graph.finished(&task.node, TaskState::Failed, &why, None, now);
+            run.graph
+                .finished(&task.node, TaskState::Failed, &why, None, now);
             return Launch::Decided;
         };
         let key = cache_key(&task.task.caching, component, &task.inputs).filter(|_| run.caching);
@@ -87,13 +88,15 @@ impl Runner {
         let (spec, dir) = match task_workload(&run.context, task, component, &name) {
             Ok(built) => built,
             Err(why) => {
-                run.graph.finished(&task.node, TaskState::Failed, &why, None, now);
+                run.graph
+                    .finished(&task.node, TaskState::Failed, &why, None, now);
                 return Launch::Decided;
             }
         };
         if let Err(e) = prepare_dir(dir.path()) {
             let why = format!("cannot prepare the task's directory: {e}");
-            run.graph.finished(&task.node, TaskState::Failed, &why, None, now);
+            run.graph
+                .finished(&task.node, TaskState::Failed, &why, None, now);
             return Launch::Decided;
         }
         let timeout = task.task.timeout;
@@ -126,7 +129,8 @@ impl Runner {
                     WorkloadError::NeverRuns(why) => format!("can never run here: {why}"),
                     other => format!("cannot start: {other}"),
                 };
-                run.graph.finished(&task.node, TaskState::Failed, &why, None, now);
+                run.graph
+                    .finished(&task.node, TaskState::Failed, &why, None, now);
                 Launch::Decided
             }
         }

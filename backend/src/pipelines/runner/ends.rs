@@ -79,7 +79,8 @@ impl Runner {
                     .as_ref()
                     .filter(|policy| attempt < policy.max_retries);
                 if run.graph.is_canceling() {
-                    run.graph.finished(node, TaskState::Canceled, &why, None, now);
+                    run.graph
+                        .finished(node, TaskState::Canceled, &why, None, now);
                 } else if lost_in_restart {
                     run.graph
                         .retrying(node, "running again: Capstan restarted while it ran");

@@ -41,8 +41,8 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
-pub use cron::{CronSchedule, MACROS};
 pub use civil::utc_stamp;
+pub use cron::{CronSchedule, MACROS};
 pub use due::{MAX_CATCH_UP, due};
 pub use next::HORIZON_YEARS;
 

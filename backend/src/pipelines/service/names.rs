@@ -10,7 +10,10 @@ pub fn check_name(field: &str, name: &str) -> Result<(), PipelineError> {
     let plain = name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    let starts_well = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let starts_well = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
     if name.is_empty() || name.len() > MAX_NAME_LEN || !plain || !starts_well {
         return Err(PipelineError::invalid(
             field,
@@ -37,7 +40,11 @@ pub fn tidy_name(text: &str) -> String {
         })
         .take(MAX_NAME_LEN)
         .collect();
-    if !out.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) {
+    if !out
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+    {
         out.insert(0, 'p');
         out.truncate(MAX_NAME_LEN);
     }

@@ -48,7 +48,8 @@ impl PipelineService {
         let version = self
             .version_row(profile, &spec.pipeline, spec.version.as_deref())
             .await?;
-        let pipeline = load_version(&version.format, &version.source).map_err(PipelineError::Spec)?;
+        let pipeline =
+            load_version(&version.format, &version.source).map_err(PipelineError::Spec)?;
         check_options(&pipeline, &spec.run)?;
         let experiment_id = match &spec.experiment {
             Some(name) => Some(self.experiment_row(profile, name).await?.id),
@@ -190,7 +191,10 @@ impl PipelineService {
                 created_by: &row.created_by,
             })
             .await?;
-            self.store.recurring_runs().set_last_fired(row.id, at).await?;
+            self.store
+                .recurring_runs()
+                .set_last_fired(row.id, at)
+                .await?;
         }
         Ok(())
     }

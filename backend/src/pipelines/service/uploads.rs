@@ -191,7 +191,10 @@ impl PipelineService {
         let row = self
             .version_row(profile, pipeline_name, Some(version))
             .await?;
-        self.store.pipelines().delete_version(row.id, now_ms()).await?;
+        self.store
+            .pipelines()
+            .delete_version(row.id, now_ms())
+            .await?;
         Ok(())
     }
 
@@ -229,7 +232,11 @@ impl PipelineService {
         })
     }
 
-    async fn pipeline_view(&self, profile: &str, name: &str) -> Result<PipelineView, PipelineError> {
+    async fn pipeline_view(
+        &self,
+        profile: &str,
+        name: &str,
+    ) -> Result<PipelineView, PipelineError> {
         let row = self.pipeline_row(profile, name).await?;
         let versions = self.store.pipelines().versions_of_profile(profile).await?;
         let mine = versions.iter().filter(|v| v.pipeline_id == row.id);
