@@ -11,6 +11,7 @@ use testkit::oidc::{CLIENT_ID, CLIENT_SECRET, OidcProvider};
 pub fn run() -> Result<Counts, String> {
     tools::ensure_build_tools()?;
     tools::ensure_jupyter()?;
+    tools::ensure_kfp()?;
     tools::ensure_debian_packages(&[("chromium", "/usr/bin/chromium")])?;
     ensure_node_modules(&root().join("end2end"))?;
     ensure_node_modules(&testkit::oidc::provider_dir())?;

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => tools::ensure_build_tools()
             .and_then(|()| tools::ensure_jupyter())
+            .and_then(|()| tools::ensure_kfp())
             .and_then(|()| server::build_release())
             .and_then(|()| server::run_foreground(&args[1..])),
         Some("test") => test::run_all(),

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::process::{root, run, step};
-use crate::tools::path_with_tools;
+use crate::tools::{path_with_tools, with_tools};
 
 pub fn binary() -> PathBuf {
     root().join("target").join("release").join("capstan")
@@ -76,10 +76,9 @@ pub fn run_foreground(args: &[String]) -> Result<(), String> {
     step("starting Capstan (Ctrl-C stops it)");
     // `cargo xtask serve -- admin reset-password`: the `--` is for cargo, not for capstan.
     let args = args.strip_prefix(&["--".to_owned()]).unwrap_or(args);
-    let status = Command::new(binary())
+    let status = with_tools(&mut Command::new(binary()))
         .args(args)
         .env("CAPSTAN_SITE_ROOT", site_root())
-        .env("PATH", path_with_tools())
         .current_dir(root())
         .status()
         .map_err(|e| format!("could not start {}: {e}", binary().display()))?;
@@ -111,14 +110,13 @@ impl RunningServer {
         let admin_password = format!("pw-{}-{port}", std::process::id());
         let listen = format!("127.0.0.1:{port}");
         let mut command = Command::new(binary());
-        command
+        with_tools(&mut command)
             .arg("serve")
             .env("CAPSTAN_LISTEN", &listen)
             .env("CAPSTAN_DATA_DIR", &data_dir)
             .env("CAPSTAN_SITE_ROOT", site_root())
             .env("CAPSTAN_ADMIN_PASSWORD", &admin_password)
             .env("CAPSTAN_LOG_LEVEL", "warn")
-            .env("PATH", path_with_tools())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .current_dir(root());

@@ -12,6 +12,7 @@ use crate::{e2e, tools};
 pub fn run_all() -> Result<(), String> {
     tools::ensure_build_tools()?;
     tools::ensure_jupyter()?;
+    tools::ensure_kfp()?;
     tools::ensure_debian_packages(&[
         ("postgresql", "/usr/lib/postgresql"),
         ("chromium", "/usr/bin/chromium"),
@@ -89,19 +90,17 @@ fn unit_and_integration_tests(
 ) -> Result<Counts, String> {
     if version_of("cargo-nextest").is_some() {
         let (ok, lines) = run_captured(
-            Command::new("cargo")
+            tools::with_tools(&mut Command::new("cargo"))
                 .args(["nextest", "run", "--no-fail-fast"])
-                .env(POSTGRES_URL_VAR, postgres_url)
-                .env("PATH", tools::path_with_tools()),
+                .env(POSTGRES_URL_VAR, postgres_url),
         )?;
         let counts = tally::nextest(&lines).unwrap_or(Counts::one(false));
         Ok(suite(ok, counts, "unit and integration tests", broken))
     } else {
         let (ok, lines) = run_captured(
-            Command::new("cargo")
+            tools::with_tools(&mut Command::new("cargo"))
                 .args(["test", "--lib", "--bins", "--tests", "--no-fail-fast"])
-                .env(POSTGRES_URL_VAR, postgres_url)
-                .env("PATH", tools::path_with_tools()),
+                .env(POSTGRES_URL_VAR, postgres_url),
         )?;
         Ok(suite(
             ok,

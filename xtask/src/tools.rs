@@ -1,7 +1,7 @@
 //! Installs what a fresh machine lacks, at pinned versions. Everything comes from crates.io,
 //! npm or Debian; nothing is downloaded from GitHub (it is unreachable here).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::process::{root, run, step, version_of};
@@ -31,36 +31,62 @@ pub fn path_with_tools() -> String {
 /// The JupyterLab that the built-in notebook environment runs.
 const JUPYTERLAB: &str = "jupyterlab==4.6.6";
 
+/// The Kubeflow Pipelines SDK: compiles pipelines in tests and benchmarks, and its executor
+/// runs lightweight Python components as pipeline tasks.
+const KFP: &str = "kfp==2.17.3";
+
 /// The virtualenv with JupyterLab (ignored by git).
 pub fn jupyter_venv() -> PathBuf {
     tools_dir().join("jupyter")
 }
 
+/// The virtualenv with the kfp SDK (ignored by git).
+pub fn kfp_venv() -> PathBuf {
+    tools_dir().join("kfp")
+}
+
 /// A Python virtualenv with the pinned JupyterLab, from PyPI; about 20 seconds, once.
 pub fn ensure_jupyter() -> Result<(), String> {
-    let venv = jupyter_venv();
+    ensure_venv(&jupyter_venv(), JUPYTERLAB, "jupyter-lab", "notebooks")
+}
+
+/// A Python virtualenv with the pinned kfp SDK, from PyPI; about 15 seconds, once.
+pub fn ensure_kfp() -> Result<(), String> {
+    ensure_venv(&kfp_venv(), KFP, "kfp", "pipelines")
+}
+
+/// Sets what Capstan and the tests need to find the tools: PATH (wasm-opt, jupyter-lab) and
+/// `CAPSTAN_PIPELINE_PATH` (the `python3` with kfp that pipeline tasks run).
+pub fn with_tools(command: &mut Command) -> &mut Command {
+    command
+        .env("PATH", path_with_tools())
+        .env("CAPSTAN_PIPELINE_PATH", kfp_venv().join("bin"))
+}
+
+/// `pin` installed in the virtualenv `venv` (checked by its `program` and a pin file).
+fn ensure_venv(venv: &Path, pin: &str, program: &str, purpose: &str) -> Result<(), String> {
     let pin_file = venv.join("capstan-pin.txt");
     let installed = std::fs::read_to_string(&pin_file).unwrap_or_default();
-    if installed.trim() == JUPYTERLAB && venv.join("bin").join("jupyter-lab").exists() {
+    if installed.trim() == pin && venv.join("bin").join(program).exists() {
         return Ok(());
     }
     step(&format!(
-        "installing {JUPYTERLAB} in a virtualenv ({}) for notebooks",
+        "installing {pin} in a virtualenv ({}) for {purpose}",
         venv.display()
     ));
-    let _ = std::fs::remove_dir_all(&venv);
-    if run(Command::new("python3").arg("-m").arg("venv").arg(&venv)).is_err() {
+    let _ = std::fs::remove_dir_all(venv);
+    if run(Command::new("python3").arg("-m").arg("venv").arg(venv)).is_err() {
         // Debian's own Python keeps venv in a package of its own.
         ensure_debian_packages(&[("python3-venv", "/usr/lib/python3/dist-packages/ensurepip")])?;
-        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+        run(Command::new("python3").arg("-m").arg("venv").arg(venv))?;
     }
     run(Command::new(venv.join("bin").join("pip")).args([
         "install",
         "--quiet",
         "--disable-pip-version-check",
-        JUPYTERLAB,
+        pin,
     ]))?;
-    std::fs::write(&pin_file, JUPYTERLAB).map_err(|e| e.to_string())
+    std::fs::write(&pin_file, pin).map_err(|e| e.to_string())
 }
 
 /// The wasm target, cargo-leptos, wasm-bindgen (the lock file's version) and wasm-opt.

@@ -4,12 +4,17 @@
 mod cluster;
 mod contributors;
 mod events;
+mod experiments;
 mod identity;
 mod json_body;
 mod log_lines;
 mod log_stream;
 mod notebooks;
+mod pipeline_upload;
+mod pipelines;
 mod profiles;
+mod recurring_runs;
+mod runs;
 mod tokens;
 mod workloads;
 
@@ -80,6 +85,74 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/profiles/{profile}/notebooks/{name}/logs",
             get(notebooks::logs),
+        )
+        .route(
+            "/profiles/{profile}/pipelines",
+            get(pipelines::list).post(pipelines::upload),
+        )
+        .route(
+            "/profiles/{profile}/pipelines/{name}",
+            get(pipelines::get).delete(pipelines::delete),
+        )
+        .route(
+            "/profiles/{profile}/pipelines/{name}/versions",
+            post(pipelines::add_version),
+        )
+        .route(
+            "/profiles/{profile}/pipelines/{name}/versions/{version}",
+            get(pipelines::version).delete(pipelines::delete_version),
+        )
+        .route(
+            "/profiles/{profile}/experiments",
+            get(experiments::list).post(experiments::create),
+        )
+        .route(
+            "/profiles/{profile}/experiments/{name}",
+            delete(experiments::delete),
+        )
+        .route(
+            "/profiles/{profile}/experiments/{name}/archive",
+            post(experiments::archive),
+        )
+        .route(
+            "/profiles/{profile}/experiments/{name}/unarchive",
+            post(experiments::unarchive),
+        )
+        .route(
+            "/profiles/{profile}/runs",
+            get(runs::list).post(runs::create),
+        )
+        .route(
+            "/profiles/{profile}/runs/{id}",
+            get(runs::get).delete(runs::delete),
+        )
+        .route("/profiles/{profile}/runs/{id}/cancel", post(runs::cancel))
+        .route("/profiles/{profile}/runs/{id}/retry", post(runs::retry))
+        .route("/profiles/{profile}/runs/{id}/archive", post(runs::archive))
+        .route(
+            "/profiles/{profile}/runs/{id}/unarchive",
+            post(runs::unarchive),
+        )
+        .route("/profiles/{profile}/runs/{id}/logs", get(runs::task_logs))
+        .route(
+            "/profiles/{profile}/runs/{id}/logs/follow",
+            get(runs::follow_task_logs),
+        )
+        .route(
+            "/profiles/{profile}/recurring-runs",
+            get(recurring_runs::list).post(recurring_runs::create),
+        )
+        .route(
+            "/profiles/{profile}/recurring-runs/{name}",
+            get(recurring_runs::get).delete(recurring_runs::delete),
+        )
+        .route(
+            "/profiles/{profile}/recurring-runs/{name}/enable",
+            post(recurring_runs::enable),
+        )
+        .route(
+            "/profiles/{profile}/recurring-runs/{name}/disable",
+            post(recurring_runs::disable),
         )
         .route("/cluster/nodes", get(cluster::nodes))
         .route("/cluster/discover", post(cluster::discover))

@@ -15,7 +15,7 @@ use crate::profiles::{Role, service::require};
 use crate::store::{NewVersion, PipelineRow, VersionRow};
 
 /// Uploaded documents larger than this are refused.
-pub const MAX_SOURCE_BYTES: usize = 4 << 20;
+pub const MAX_SOURCE_BYTES: usize = 2 << 20;
 
 impl PipelineService {
     /// A new pipeline with its first version.
