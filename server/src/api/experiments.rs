@@ -16,7 +16,10 @@ pub async fn list(
     Path(profile): Path<String>,
 ) -> Result<Json<Vec<ExperimentView>>, AppError> {
     Ok(Json(
-        state.pipelines.list_experiments(&principal, &profile).await?,
+        state
+            .pipelines
+            .list_experiments(&principal, &profile)
+            .await?,
     ))
 }
 

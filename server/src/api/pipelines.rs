@@ -27,7 +27,10 @@ pub async fn upload(
     Path(profile): Path<String>,
     UploadBody(upload): UploadBody,
 ) -> Result<(StatusCode, Json<PipelineView>), AppError> {
-    let view = state.pipelines.upload(&principal, &profile, &upload).await?;
+    let view = state
+        .pipelines
+        .upload(&principal, &profile, &upload)
+        .await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 

@@ -37,7 +37,10 @@ pub async fn create(
     Path(profile): Path<String>,
     JsonBody(new): JsonBody<NewRun>,
 ) -> Result<(StatusCode, Json<RunView>), AppError> {
-    let view = state.pipelines.create_run(&principal, &profile, &new).await?;
+    let view = state
+        .pipelines
+        .create_run(&principal, &profile, &new)
+        .await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -78,7 +81,9 @@ pub async fn archive(
 ) -> Result<Json<RunView>, AppError> {
     let pipelines = &state.pipelines;
     Ok(Json(
-        pipelines.archive_run(&principal, &profile, id, true).await?,
+        pipelines
+            .archive_run(&principal, &profile, id, true)
+            .await?,
     ))
 }
 
@@ -89,7 +94,9 @@ pub async fn unarchive(
 ) -> Result<Json<RunView>, AppError> {
     let pipelines = &state.pipelines;
     Ok(Json(
-        pipelines.archive_run(&principal, &profile, id, false).await?,
+        pipelines
+            .archive_run(&principal, &profile, id, false)
+            .await?,
     ))
 }
 

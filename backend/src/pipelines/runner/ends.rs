@@ -7,7 +7,8 @@ use api::{Phase, TaskState};
 
 use super::{Runner, TaskTry};
 use crate::clock::now_ms;
-use crate::pipelines::model::TaskKind;
+use crate::pipelines::model::{Component, TaskKind};
+use crate::pipelines::run::executor_input::TaskDir;
 use crate::pipelines::run::outputs::{TaskResult, read_outputs};
 use crate::pipelines::run::task_workload::task_dir;
 use crate::runtime::{RESTARTED, RESTARTED_WHILE_RUNNING};
@@ -36,9 +37,7 @@ impl Runner {
         let lost_in_restart = reason == RESTARTED_WHILE_RUNNING || reason == RESTARTED;
         let result = match phase {
             Phase::Succeeded => read_outputs(component, &dir),
-            _ if lost_in_restart && dir.executor_output().is_file() => {
-                read_outputs(component, &dir)
-            }
+            _ if lost_in_restart && left_outputs(component, &dir) => read_outputs(component, &dir),
             Phase::Stopped if run.graph.is_canceling() => {
                 run.graph
                     .finished(node, TaskState::Canceled, "the run was canceled", None, now);
@@ -101,4 +100,23 @@ impl Runner {
             }
         }
     }
+}
+
+/// Whether a task whose exit status was lost left what a successful run leaves: KFP's
+/// executor writes its executor output only on success; a task that declares outputs wrote
+/// them all. A task with neither proves nothing and runs again.
+fn left_outputs(component: &Component, dir: &TaskDir) -> bool {
+    if dir.executor_output().is_file() {
+        return true;
+    }
+    let outputs = &component.outputs;
+    let declared = outputs.parameters.keys().chain(outputs.artifacts.keys());
+    let mut any = false;
+    for name in declared {
+        any = true;
+        if !dir.output(name).exists() {
+            return false;
+        }
+    }
+    any
 }

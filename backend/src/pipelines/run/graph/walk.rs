@@ -75,6 +75,8 @@ impl RunGraph {
         if let Some(verdict) = ended {
             let outputs = dag_outputs(&self.nodes, "", &pipeline.root);
             let (state, reason) = match verdict {
+                // Whatever failed before, a run the user canceled ends canceled.
+                _ if self.canceling => (RunState::Canceled, "canceled".to_owned()),
                 Verdict::Succeeded => (RunState::Succeeded, String::new()),
                 Verdict::Failed => (RunState::Failed, self.first_failure()),
                 Verdict::Canceled => (RunState::Canceled, "canceled".to_owned()),

@@ -1,0 +1,384 @@
+//! Pipeline runs end to end with real processes (shell tasks in Capstan's YAML): values and
+//! artifacts passed along, loops, conditions, metrics, caching, retries, retrying a failed
+//! run, cancel, timeouts, and a restart of Capstan in the middle of a run.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use api::{NewRun, PipelineUpload, RunDetail, RunState, TaskState};
+use backend::authz::Principal;
+use backend::events::EventBus;
+use backend::inventory::local_node;
+use backend::pipelines::runner::{PipelineRunner, RunnerSettings};
+use backend::pipelines::service::PipelineService;
+use backend::runtime::{LocalOptions, LocalRuntime};
+use backend::scheduler::Policy;
+use backend::store::{Quota, Store, Subject};
+use backend::workload::{Engine, EngineConfig, PriorityClasses};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+const WAIT: Duration = Duration::from_secs(60);
+const PROFILE: &str = "team-a";
+
+struct Capstan {
+    service: Arc<PipelineService>,
+    stop: watch::Sender<bool>,
+    engine_loop: tokio::task::JoinHandle<()>,
+}
+
+/// One Capstan process's worth of engine, runner and service over `store` and `data`.
+fn capstan(store: &Store, data: &Path) -> Capstan {
+    let runtime = LocalRuntime::new(
+        data.to_path_buf(),
+        LocalOptions {
+            stop_grace: Duration::from_secs(2),
+            ..LocalOptions::default()
+        },
+    );
+    let events = EventBus::default();
+    let engine = Engine::new(
+        store.clone(),
+        Arc::new(runtime),
+        vec![local_node("local", vec![], false)],
+        EngineConfig {
+            policy: Policy::Fgd,
+            classes: PriorityClasses::parse("default=0", "default").unwrap(),
+            patience: 10,
+            stop_grace: Duration::from_secs(2),
+            interval: Duration::from_millis(200),
+        },
+        events.clone(),
+    );
+    let runner = PipelineRunner::spawn(
+        store.clone(),
+        engine.clone(),
+        events,
+        RunnerSettings {
+            data_dir: data.to_path_buf(),
+            path_prefix: None,
+            parallelism: 8,
+        },
+    );
+    let service = PipelineService::new(store.clone(), engine.clone(), runner, data.to_path_buf());
+    let (stop, shutdown) = watch::channel(false);
+    let engine_loop = tokio::spawn(engine.run(shutdown));
+    Capstan {
+        service,
+        stop,
+        engine_loop,
+    }
+}
+
+impl Capstan {
+    async fn shut_down(self) {
+        self.stop.send(true).unwrap();
+        self.engine_loop.await.unwrap();
+    }
+
+    async fn upload(&self, name: &str, source: &str) {
+        self.service
+            .upload(
+                &admin(),
+                PROFILE,
+                &PipelineUpload {
+                    name: Some(name.into()),
+                    source: source.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("the pipeline uploads");
+    }
+
+    async fn run(&self, pipeline: &str, parameters: Value) -> i64 {
+        let new = NewRun {
+            name: None,
+            pipeline: pipeline.into(),
+            version: None,
+            experiment: None,
+            parameters: serde_json::from_value(parameters).unwrap(),
+            caching: true,
+            parallelism: None,
+        };
+        let run = self
+            .service
+            .create_run(&admin(), PROFILE, &new)
+            .await
+            .unwrap();
+        assert!(!run.state.is_finished());
+        run.id
+    }
+
+    async fn detail(&self, id: i64) -> RunDetail {
+        self.service
+            .run_detail(&admin(), PROFILE, id)
+            .await
+            .unwrap()
+    }
+
+    async fn until(&self, id: i64, done: impl Fn(&RunDetail) -> bool) -> RunDetail {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let detail = self.detail(id).await;
+            if done(&detail) {
+                return detail;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "run {id} never got there: {detail:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn finished(&self, id: i64) -> RunDetail {
+        self.until(id, |d| d.run.state.is_finished()).await
+    }
+}
+
+fn admin() -> Principal {
+    Principal::local_admin("admin")
+}
+
+async fn with_profile(store: &Store) {
+    store
+        .profiles()
+        .create(
+            PROFILE,
+            &Subject::User("admin".into()),
+            &Quota::default(),
+            1,
+        )
+        .await
+        .unwrap();
+}
+
+fn task<'d>(detail: &'d RunDetail, node: &str) -> &'d api::TaskView {
+    detail
+        .tasks
+        .iter()
+        .find(|t| t.node == node)
+        .unwrap_or_else(|| panic!("no task {node} in {:#?}", detail.tasks))
+}
+
+fn output(detail: &RunDetail, node: &str, name: &str) -> Value {
+    task(detail, node).outputs.as_ref().unwrap()["parameters"][name].clone()
+}
+
+fn lines(path: &Path) -> usize {
+    std::fs::read_to_string(path)
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
+}
+
+testkit::on_both_databases!(values_flow_through_loops_and_conditions_and_the_cache_serves_repeats);
+
+async fn values_flow_through_loops_and_conditions_and_the_cache_serves_repeats(store: Store) {
+    with_profile(&store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let c = capstan(&store, dir.path());
+    c.upload("flow", include_str!("fixtures/capstan/flow.yaml"))
+        .await;
+
+    let id = c.run("flow", json!({"words": ["x", "y", "z"]})).await;
+    let run = c.finished(id).await;
+    assert_eq!(run.run.state, RunState::Succeeded, "{run:#?}");
+    assert_eq!(output(&run, "produce", "count"), json!(3));
+    let data = &task(&run, "produce").outputs.as_ref().unwrap()["artifacts"]["data"][0];
+    assert_eq!(
+        std::fs::read_to_string(data["uri"].as_str().unwrap()).unwrap(),
+        "hello"
+    );
+    assert_eq!(output(&run, "shout[1]/shout", "out"), json!("y-hello"));
+    assert_eq!(task(&run, "never").state, TaskState::Skipped);
+    assert_eq!(
+        output(&run, "collect", "joined"),
+        json!("[\"x-hello\",\"y-hello\",\"z-hello\"]")
+    );
+    assert_eq!(run.metrics["produce"]["accuracy"], 0.9);
+    let graph_ids: Vec<&str> = run.graph.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert!(graph_ids.contains(&"shout[2]/shout"), "{graph_ids:?}");
+    let logs = c
+        .service
+        .task_logs(&admin(), PROFILE, id, "produce", 10)
+        .await
+        .unwrap();
+    assert!(logs.iter().any(|l| l.contains("produced")), "{logs:?}");
+
+    // The same inputs again: `produce` (cache: true) is not run; the rest is.
+    let again = c
+        .finished(c.run("flow", json!({"words": ["x", "y", "z"]})).await)
+        .await;
+    assert_eq!(again.run.state, RunState::Succeeded);
+    assert_eq!(task(&again, "produce").state, TaskState::Cached);
+    assert_eq!(task(&again, "produce").workload, None);
+    assert_eq!(task(&again, "shout[0]/shout").state, TaskState::Succeeded);
+    assert_eq!(output(&again, "produce", "count"), json!(3));
+    // Other inputs: run again.
+    let other = c.finished(c.run("flow", json!({"n": 4})).await).await;
+    assert_eq!(task(&other, "produce").state, TaskState::Succeeded);
+    assert_eq!(output(&other, "produce", "count"), json!(4));
+    c.shut_down().await;
+}
+
+fn flaky_pipeline(marker_dir: &Path) -> String {
+    format!(
+        r#"
+apiVersion: capstan.dev/v1
+kind: Pipeline
+name: flaky
+parameters:
+  dir: {{type: string, default: "{dir}"}}
+tasks:
+  - name: first
+    command: [sh, -c, 'echo once >> "$0/first.log"', "{{{{inputs.parameters.dir}}}}"]
+    inputs: {{parameters: {{dir: "{{{{params.dir}}}}"}}}}
+  - name: flaky
+    command: [sh, -c, 'echo try >> "$0/flaky.log"; test -f "$0/ok"', "{{{{inputs.parameters.dir}}}}"]
+    inputs: {{parameters: {{dir: "{{{{params.dir}}}}"}}}}
+    dependsOn: [first]
+    retries: {{limit: 2, backoff: 0s}}
+  - name: after
+    command: [sh, -c, "true"]
+    dependsOn: [flaky]
+"#,
+        dir = marker_dir.display()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_task_is_retried_by_its_policy_and_a_retried_run_reruns_only_what_failed() {
+    let (store, _keep) = testkit::sqlite().await;
+    with_profile(&store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let markers = dir.path().join("markers");
+    std::fs::create_dir_all(&markers).unwrap();
+    let c = capstan(&store, &dir.path().join("data"));
+    c.upload("flaky", &flaky_pipeline(&markers)).await;
+
+    let id = c.run("flaky", json!({})).await;
+    let run = c.finished(id).await;
+    assert_eq!(run.run.state, RunState::Failed);
+    assert!(run.run.reason.starts_with("flaky: "), "{}", run.run.reason);
+    assert_eq!(
+        lines(&markers.join("flaky.log")),
+        3,
+        "one try and two retries"
+    );
+    assert_eq!(task(&run, "flaky").attempt, 2);
+    assert_eq!(task(&run, "after").state, TaskState::Canceled);
+    assert_eq!(task(&run, "after").reason, "not run: `flaky` failed");
+
+    std::fs::write(markers.join("ok"), "").unwrap();
+    c.service.retry_run(&admin(), PROFILE, id).await.unwrap();
+    let run = c.until(id, |d| d.run.state == RunState::Succeeded).await;
+    assert_eq!(task(&run, "after").state, TaskState::Succeeded);
+    assert_eq!(
+        lines(&markers.join("first.log")),
+        1,
+        "what succeeded is not rerun"
+    );
+    assert_eq!(lines(&markers.join("flaky.log")), 4);
+    c.shut_down().await;
+}
+
+const SLOW: &str = r#"
+apiVersion: capstan.dev/v1
+kind: Pipeline
+name: slow
+tasks:
+  - name: nap
+    command: [sleep, "30"]
+  - name: later
+    command: [sh, -c, "true"]
+    dependsOn: [nap]
+  - name: limited
+    command: [sleep, "30"]
+    timeout: 1s
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_canceled_run_stops_its_tasks_and_a_task_past_its_timeout_fails() {
+    let (store, _keep) = testkit::sqlite().await;
+    with_profile(&store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let c = capstan(&store, dir.path());
+    c.upload("slow", SLOW).await;
+    let id = c.run("slow", json!({})).await;
+    let run = c
+        .until(id, |d| {
+            d.tasks
+                .iter()
+                .any(|t| t.node == "limited" && t.state == TaskState::Failed)
+        })
+        .await;
+    assert!(
+        task(&run, "limited")
+            .reason
+            .starts_with("timed out after 1"),
+        "{}",
+        task(&run, "limited").reason
+    );
+    assert_eq!(task(&run, "nap").state, TaskState::Running);
+
+    c.service.cancel_run(&admin(), PROFILE, id).await.unwrap();
+    let run = c.finished(id).await;
+    assert_eq!(run.run.state, RunState::Canceled, "{run:#?}");
+    assert_eq!(task(&run, "nap").state, TaskState::Canceled);
+    assert_eq!(task(&run, "later").state, TaskState::Canceled);
+    c.shut_down().await;
+}
+
+fn restart_pipeline(log_dir: &Path) -> String {
+    format!(
+        r#"
+apiVersion: capstan.dev/v1
+kind: Pipeline
+name: long
+tasks:
+  - name: one
+    command: [sh, -c, 'echo started >> "{dir}/one.log"; sleep 3; echo 1 > "$0"', "{{{{outputs.parameters.n}}}}"]
+    outputs: {{parameters: {{n: integer}}}}
+  - name: two
+    command: [sh, -c, 'echo started >> "{dir}/two.log"; echo "$0" > "$1"', "{{{{inputs.parameters.n}}}}", "{{{{outputs.parameters.m}}}}"]
+    inputs: {{parameters: {{n: "{{{{tasks.one.outputs.parameters.n}}}}"}}}}
+    outputs: {{parameters: {{m: integer}}}}
+"#,
+        dir = log_dir.display()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_goes_on_after_capstan_restarts_without_running_a_task_twice() {
+    let (store, _keep) = testkit::sqlite().await;
+    with_profile(&store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let logs: PathBuf = dir.path().join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let data = dir.path().join("data");
+    let first = capstan(&store, &data);
+    first.upload("long", &restart_pipeline(&logs)).await;
+    let id = first.run("long", json!({})).await;
+    first
+        .until(id, |d| {
+            d.tasks
+                .iter()
+                .any(|t| t.node == "one" && t.state == TaskState::Running)
+        })
+        .await;
+    first.shut_down().await;
+
+    let second = capstan(&store, &data);
+    let run = second.finished(id).await;
+    assert_eq!(run.run.state, RunState::Succeeded, "{run:#?}");
+    assert_eq!(
+        lines(&logs.join("one.log")),
+        1,
+        "the running task was adopted"
+    );
+    assert_eq!(lines(&logs.join("two.log")), 1);
+    assert_eq!(output(&run, "two", "m"), json!(1));
+    second.shut_down().await;
+}
