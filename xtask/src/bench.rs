@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use crate::http_client::request;
 use crate::process::step;
+use crate::stats::round;
 use crate::server::{self, RunningServer};
 use crate::tools;
 
@@ -14,7 +15,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("auth") => auth(),
         Some("scheduler") => crate::bench_scheduler::run_bench(&args[1..]),
         Some("notebooks") => crate::bench_notebooks::run(),
-        _ => Err("usage: cargo xtask bench http|auth|scheduler|notebooks".to_owned()),
+        Some("pipelines") => crate::bench_pipelines::run(),
+        _ => Err("usage: cargo xtask bench http|auth|scheduler|notebooks|pipelines".to_owned()),
     }
 }
 
@@ -93,9 +95,6 @@ fn http() -> Result<(), String> {
     Ok(())
 }
 
-fn round(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
 
 /// Signs in as the admin; answers the session cookie (`name=value`).
 pub(crate) fn sign_in(port: u16, password: &str) -> Result<String, String> {

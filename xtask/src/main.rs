@@ -12,12 +12,14 @@
 
 mod bench;
 mod bench_notebooks;
+mod bench_pipelines;
 mod bench_scheduler;
 mod e2e;
 mod http_client;
 mod precompress;
 mod process;
 mod server;
+mod stats;
 mod tally;
 mod test;
 mod tools;
@@ -41,7 +43,7 @@ fn main() -> ExitCode {
         Some("e2e") => e2e::run().map(|counts| counts.print_summary()),
         Some("bench") => bench::run(&args[1..]),
         _ => Err(
-            "usage: cargo xtask serve [capstan args…] | test | e2e | bench http|auth|scheduler|notebooks"
+            "usage: cargo xtask serve [capstan args…] | test | e2e | bench http|auth|scheduler|notebooks|pipelines"
                 .to_owned(),
         ),
     };
