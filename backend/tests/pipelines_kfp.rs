@@ -22,7 +22,9 @@ fn kfp_bin() -> PathBuf {
 }
 
 fn harness(args: &[&str]) -> String {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("kfp");
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("kfp");
     let out = Command::new(kfp_bin().join("python3"))
         .arg(here.join("harness.py"))
         .args(args)
@@ -71,9 +73,19 @@ fn same(a: &Value, b: &Value) -> bool {
 async fn a_kfp_compiled_pipeline_runs_to_the_outputs_kfp_local_gives() {
     let dir = tempfile::tempdir().unwrap();
     let ir = dir.path().join("e2e.yaml");
-    harness(&["compile", &pipeline_module(), "e2e", &ir.display().to_string()]);
+    harness(&[
+        "compile",
+        &pipeline_module(),
+        "e2e",
+        &ir.display().to_string(),
+    ]);
     let root = dir.path().join("kfp-local");
-    let summary = harness(&["local", &pipeline_module(), "e2e", &root.display().to_string()]);
+    let summary = harness(&[
+        "local",
+        &pipeline_module(),
+        "e2e",
+        &root.display().to_string(),
+    ]);
     let summary: Value = summary
         .lines()
         .find_map(|l| l.strip_prefix("SUMMARY "))
@@ -88,7 +100,8 @@ async fn a_kfp_compiled_pipeline_runs_to_the_outputs_kfp_local_gives() {
         &dir.path().join("data"),
         Some(kfp_bin().display().to_string()),
     );
-    c.upload("e2e", &std::fs::read_to_string(&ir).unwrap()).await;
+    c.upload("e2e", &std::fs::read_to_string(&ir).unwrap())
+        .await;
     let id = c.run("e2e", json!({})).await;
     let run = c.finished(id).await;
     assert_eq!(run.run.state, RunState::Succeeded, "{run:#?}");
@@ -105,7 +118,11 @@ async fn a_kfp_compiled_pipeline_runs_to_the_outputs_kfp_local_gives() {
     ours.sort();
     theirs.sort();
     assert_eq!(ours, theirs, "the tasks that ran differ");
-    assert_eq!(ran.len(), 8, "make-dataset, 2 means, 3 scales, summarize, write-report: {ours:?}");
+    assert_eq!(
+        ran.len(),
+        8,
+        "make-dataset, 2 means, 3 scales, summarize, write-report: {ours:?}"
+    );
 
     for (dir_name, local) in expected {
         let capstan = ran[dir_name].outputs.as_ref().expect("outputs recorded");
@@ -114,7 +131,10 @@ async fn a_kfp_compiled_pipeline_runs_to_the_outputs_kfp_local_gives() {
             .as_object()
             .cloned()
             .unwrap_or_default();
-        let our_parameters = capstan["parameters"].as_object().cloned().unwrap_or_default();
+        let our_parameters = capstan["parameters"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         assert_eq!(
             local_parameters.keys().collect::<Vec<_>>(),
             our_parameters.keys().collect::<Vec<_>>(),
@@ -153,7 +173,11 @@ async fn a_kfp_compiled_pipeline_runs_to_the_outputs_kfp_local_gives() {
         .iter()
         .find(|t| t.state == TaskState::Skipped)
         .expect("the `never` condition is skipped");
-    assert!(never.reason.contains("condition is false"), "{}", never.reason);
+    assert!(
+        never.reason.contains("condition is false"),
+        "{}",
+        never.reason
+    );
     assert_eq!(run.metrics["make-dataset"]["rows"], 6.0);
     assert_eq!(task(&run, "make-dataset").attempt, 0);
     c.shut_down().await;

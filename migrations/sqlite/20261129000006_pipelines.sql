@@ -71,8 +71,13 @@ CREATE TABLE runs (
     -- The pipeline's own outputs (root.dag.outputs), JSON, once it succeeded.
     outputs_json      TEXT
 );
--- The run list: a profile's runs, newest first, archived or not.
-CREATE INDEX runs_by_profile ON runs (profile, archived_at_ms, created_at_ms DESC, id DESC);
+-- The run list (100,000 runs must list in milliseconds): one index per sort order, the
+-- default one covering every filter column so that counting a filter never reads the table.
+CREATE INDEX runs_by_created ON runs (profile, archived_at_ms, created_at_ms DESC, id DESC,
+    state, name, experiment_id, version_id, recurring_run_id);
+CREATE INDEX runs_by_name ON runs (profile, archived_at_ms, name, id);
+CREATE INDEX runs_by_state ON runs (profile, archived_at_ms, state, id);
+CREATE INDEX runs_by_finished ON runs (profile, archived_at_ms, finished_at_ms, id);
 CREATE INDEX runs_active ON runs (state) WHERE finished_at_ms IS NULL;
 
 -- One row per node of a run's graph that the engine reached: container tasks, condition and

@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use crate::http_client::request;
 use crate::process::step;
-use crate::stats::round;
 use crate::server::{self, RunningServer};
+use crate::stats::round;
 use crate::tools;
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -94,7 +94,6 @@ fn http() -> Result<(), String> {
     );
     Ok(())
 }
-
 
 /// Signs in as the admin; answers the session cookie (`name=value`).
 pub(crate) fn sign_in(port: u16, password: &str) -> Result<String, String> {

@@ -15,10 +15,10 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::bench::sign_in;
-use crate::stats::{mean, median, percentile, round};
 use crate::http_client::request;
 use crate::process::step;
 use crate::server::{self, RunningServer};
+use crate::stats::{mean, median, percentile, round};
 use crate::tools;
 
 const PROFILE: &str = "bench";

@@ -35,9 +35,16 @@ pub fn run() -> Result<(), String> {
     tools::ensure_build_tools()?;
     tools::ensure_kfp()?;
     server::build_release()?;
-    let pipeline = root().join("..").join("shared").join("bench").join("kfp_ten_tasks.py");
+    let pipeline = root()
+        .join("..")
+        .join("shared")
+        .join("bench")
+        .join("kfp_ten_tasks.py");
     if !pipeline.is_file() {
-        return Err(format!("the reference pipeline is missing: {}", pipeline.display()));
+        return Err(format!(
+            "the reference pipeline is missing: {}",
+            pipeline.display()
+        ));
     }
     let work = std::env::temp_dir().join(format!("capstan-bench-pipelines-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
@@ -52,7 +59,12 @@ pub fn run() -> Result<(), String> {
         port: capstan.port(),
         cookie: sign_in(capstan.port(), &capstan.admin_password)?,
     };
-    client.call("POST", "/api/v1/profiles", &json!({"name": PROFILE, "owner": "admin"}), 201)?;
+    client.call(
+        "POST",
+        "/api/v1/profiles",
+        &json!({"name": PROFILE, "owner": "admin"}),
+        201,
+    )?;
     let source = std::fs::read_to_string(&ir).map_err(|e| e.to_string())?;
     client.call(
         "POST",
@@ -61,7 +73,9 @@ pub fn run() -> Result<(), String> {
         201,
     )?;
 
-    step(&format!("{RUNS} runs each, alternating: kfp.local, then Capstan"));
+    step(&format!(
+        "{RUNS} runs each, alternating: kfp.local, then Capstan"
+    ));
     let (mut local_s, mut capstan_s, mut gaps) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..RUNS {
         let seconds = kfp_local(&pipeline, &work.join(format!("local-{i}")))?;
@@ -72,7 +86,9 @@ pub fn run() -> Result<(), String> {
         gaps.extend(run_gaps);
     }
 
-    step(&format!("the run list with {BULK_RUNS} runs in the database"));
+    step(&format!(
+        "the run list with {BULK_RUNS} runs in the database"
+    ));
     bulk_runs(capstan.data_dir())?;
     let lists = [
         ("first page", "limit=50"),
@@ -131,12 +147,19 @@ struct Client {
 
 impl Client {
     fn call(&self, method: &str, path: &str, body: &Value, want: u16) -> Result<Value, String> {
-        let text = if body.is_null() { String::new() } else { body.to_string() };
+        let text = if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        };
         let (status, _, answer) = request(
             self.port,
             method,
             path,
-            &[("Cookie", &self.cookie), ("Content-Type", "application/json")],
+            &[
+                ("Cookie", &self.cookie),
+                ("Content-Type", "application/json"),
+            ],
             &text,
         )?;
         if status != want {
@@ -199,7 +222,10 @@ fn capstan_run(client: &Client, data_dir: &Path) -> Result<(f64, Vec<f64>), Stri
     if tasks == 0 {
         return Err(format!("run {id} has no tasks"));
     }
-    Ok(((finished - created) as f64 / 1000.0, task_gaps(data_dir, id)?))
+    Ok((
+        (finished - created) as f64 / 1000.0,
+        task_gaps(data_dir, id)?,
+    ))
 }
 
 /// For each task workload of the run: its start minus the latest end of another before it.
@@ -271,7 +297,11 @@ fn sqlite(data_dir: &Path, sql: &str) -> Result<Vec<Vec<Value>>, String> {
 
 /// The kfp harness (backend/tests/kfp/harness.py) in the kfp virtualenv.
 fn harness(args: &[&str]) -> Result<String, String> {
-    let script = root().join("backend").join("tests").join("kfp").join("harness.py");
+    let script = root()
+        .join("backend")
+        .join("tests")
+        .join("kfp")
+        .join("harness.py");
     let out = Command::new(tools::kfp_venv().join("bin").join("python3"))
         .arg(script)
         .args(args)

@@ -163,7 +163,7 @@ impl Store {
     }
 
     pub fn runs(&self) -> Runs<'_> {
-        Runs::new(&self.pool)
+        Runs::new(&self.pool, self.kind)
     }
 
     pub fn run_tasks(&self) -> RunTasks<'_> {

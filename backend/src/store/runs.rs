@@ -5,7 +5,7 @@ use api::{RunOptions, RunState};
 use serde_json::Value;
 use sqlx::{AnyPool, Row};
 
-use super::StoreError;
+use super::{DatabaseKind, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRow {
@@ -108,21 +108,24 @@ impl RunSort {
 
 pub struct Runs<'a> {
     pool: &'a AnyPool,
+    kind: DatabaseKind,
 }
 
-const SELECT: &str = "SELECT r.id, r.profile, r.name, r.experiment_id, e.name AS experiment, \
-     r.version_id, p.name AS pipeline, v.name AS version, r.recurring_run_id, \
-     rr.name AS recurring_run, r.options_json, r.state, r.reason, r.created_by, \
-     r.created_at_ms, r.started_at_ms, r.finished_at_ms, r.archived_at_ms, r.outputs_json \
-     FROM runs r \
+const SELECT_COLUMNS: &str = "SELECT r.id, r.profile, r.name, r.experiment_id, \
+     e.name AS experiment, r.version_id, p.name AS pipeline, v.name AS version, \
+     r.recurring_run_id, rr.name AS recurring_run, r.options_json, r.state, r.reason, \
+     r.created_by, r.created_at_ms, r.started_at_ms, r.finished_at_ms, r.archived_at_ms, \
+     r.outputs_json";
+
+const FROM: &str = "FROM runs r \
      JOIN pipeline_versions v ON v.id = r.version_id \
      JOIN pipelines p ON p.id = v.pipeline_id \
      LEFT JOIN experiments e ON e.id = r.experiment_id \
      LEFT JOIN recurring_runs rr ON rr.id = r.recurring_run_id";
 
 impl<'a> Runs<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        Runs { pool }
+    pub(super) fn new(pool: &'a AnyPool, kind: DatabaseKind) -> Self {
+        Runs { pool, kind }
     }
 
     pub async fn insert(&self, run: &NewRunRow<'_>) -> Result<i64, StoreError> {
@@ -147,7 +150,7 @@ impl<'a> Runs<'a> {
     }
 
     pub async fn get(&self, id: i64) -> Result<Option<RunRow>, StoreError> {
-        let row = sqlx::query(&format!("{SELECT} WHERE r.id = $1"))
+        let row = sqlx::query(&format!("{SELECT_COLUMNS} {FROM} WHERE r.id = $1"))
             .bind(id)
             .fetch_optional(self.pool)
             .await?;
@@ -157,7 +160,7 @@ impl<'a> Runs<'a> {
     /// Runs that have not finished, oldest first: what the engine drives.
     pub async fn unfinished(&self) -> Result<Vec<RunRow>, StoreError> {
         let rows = sqlx::query(&format!(
-            "{SELECT} WHERE r.finished_at_ms IS NULL ORDER BY r.id"
+            "{SELECT_COLUMNS} {FROM} WHERE r.finished_at_ms IS NULL ORDER BY r.id"
         ))
         .fetch_all(self.pool)
         .await?;
@@ -212,31 +215,43 @@ impl<'a> Runs<'a> {
             );
         }
         if let Some(part) = filter.name_contains.as_deref().filter(|p| !p.is_empty()) {
-            let pattern = format!("%{}%", escape_like(&part.to_lowercase()));
-            add("LOWER(r.name) LIKE ? ESCAPE '\\'", Bind::Text(pattern));
+            // Any case: SQLite's LIKE ignores ASCII case, PostgreSQL's ILIKE does.
+            let like = match self.kind {
+                DatabaseKind::Sqlite => "r.name LIKE ? ESCAPE '\\'",
+                DatabaseKind::Postgres => "r.name ILIKE ? ESCAPE '\\'",
+            };
+            add(like, Bind::Text(format!("%{}%", escape_like(part))));
         }
         let filter_sql = conditions.join(" AND ");
-        let count_sql = format!("SELECT COUNT(*) AS n FROM runs r WHERE {filter_sql}");
-        let mut count = sqlx::query(&count_sql);
-        for bind in &binds {
-            count = bind.to(count);
-        }
-        let total: i64 = count.fetch_one(self.pool).await?.try_get("n")?;
         let direction = if filter.descending { "DESC" } else { "ASC" };
+        let limit = filter.limit.min(1000);
+        let offset = filter.offset.min(i64::MAX as u64);
         let page_sql = format!(
-            "{SELECT} WHERE {filter_sql} ORDER BY {} {direction}, r.id {direction} \
-             LIMIT {} OFFSET {}",
+            "{SELECT_COLUMNS} {FROM} WHERE {filter_sql} \
+             ORDER BY {} {direction}, r.id {direction} LIMIT {limit} OFFSET {offset}",
             filter.sort.column(),
-            filter.limit.min(1000),
-            filter.offset.min(i64::MAX as u64),
         );
         let mut page = sqlx::query(&page_sql);
         for bind in &binds {
             page = bind.to(page);
         }
         let rows = page.fetch_all(self.pool).await?;
+        // A short page that is not past the end says how many there are: no count needed
+        // (a selective name search has read every run once already).
+        let short = (rows.len() as u64) < limit && (!rows.is_empty() || offset == 0);
+        let total = if short {
+            offset + rows.len() as u64
+        } else {
+            let count_sql = format!("SELECT COUNT(*) AS n FROM runs r WHERE {filter_sql}");
+            let mut count = sqlx::query(&count_sql);
+            for bind in &binds {
+                count = bind.to(count);
+            }
+            let n: i64 = count.fetch_one(self.pool).await?.try_get("n")?;
+            n.max(0) as u64
+        };
         let runs = rows.iter().map(run_of).collect::<Result<_, _>>()?;
-        Ok((total.max(0) as u64, runs))
+        Ok((total, runs))
     }
 
     /// Records a new state; `started` and `finished` set those times when given.

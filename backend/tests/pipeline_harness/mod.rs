@@ -178,4 +178,3 @@ pub fn lines(path: &Path) -> usize {
         .map(|t| t.lines().count())
         .unwrap_or(0)
 }
-
