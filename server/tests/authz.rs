@@ -46,6 +46,13 @@ const TEAM_B_VIEWER: &str = "watcher@example.com";
 const ALL_404: [u16; 6] = [404; 6];
 
 /// A Kubeflow Notebook manifest with the built-in environment's image.
+/// The smallest Capstan pipeline, as an upload.
+const SEEDED_PIPELINE: &str = r#"{apiVersion: capstan.dev/v1, kind: Pipeline, name: seeded, tasks: [{name: t, command: ["true"]}]}"#;
+
+const NEW_PIPELINE: &str = r#"{"name":"new-pl","source":"{apiVersion: capstan.dev/v1, kind: Pipeline, name: seeded, tasks: [{name: t, command: [\"true\"]}]}"}"#;
+
+const NEW_VERSION: &str = r#"{"version":"v2","source":"{apiVersion: capstan.dev/v1, kind: Pipeline, name: seeded, tasks: [{name: t, command: [\"true\"]}]}"}"#;
+
 const IMPORTED_MANIFEST: &str = r#"{"manifest":"{\"apiVersion\":\"kubeflow.org/v1\",\"kind\":\"Notebook\",\"metadata\":{\"name\":\"imported\"},\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"imported\",\"image\":\"ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-scipy:v1.10.0\"}]}}}}"}"#;
 
 fn rows() -> Vec<Row> {
@@ -395,6 +402,205 @@ fn rows() -> Vec<Row> {
             [400, 400, 400, 400, 400, 400],
             [400, 400, 400, 400, 400, 400],
         ),
+        // Pipelines. Each profile has a pipeline `seeded-pl` (version v1), an experiment
+        // `seeded-exp`, a finished run `{run}` and a recurring run `seeded-rr`; the engine's
+        // loop does not run here, so a new run stays pending.
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/pipelines",
+            "",
+            [200, 200, 200, 200, 200, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/pipelines",
+            NEW_PIPELINE,
+            [201, 201, 201, 201, 403, 404],
+            [201, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/pipelines/seeded-pl",
+            "",
+            [200, 200, 200, 200, 200, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/profiles/{p}/pipelines/seeded-pl",
+            "",
+            [204, 204, 204, 204, 403, 404],
+            [204, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/pipelines/seeded-pl/versions",
+            NEW_VERSION,
+            [201, 201, 201, 201, 403, 404],
+            [201, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/pipelines/seeded-pl/versions/v1",
+            "",
+            [200, 200, 200, 200, 200, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/profiles/{p}/pipelines/seeded-pl/versions/v1",
+            "",
+            [204, 204, 204, 204, 403, 404],
+            [204, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/experiments",
+            "",
+            [200, 200, 200, 200, 200, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/experiments",
+            r#"{"name":"new-exp"}"#,
+            [201, 201, 201, 201, 403, 404],
+            [201, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/experiments/seeded-exp/archive",
+            "",
+            [200, 200, 200, 200, 403, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/experiments/seeded-exp/unarchive",
+            "",
+            [200, 200, 200, 200, 403, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/profiles/{p}/experiments/seeded-exp",
+            "",
+            [204, 204, 204, 204, 403, 404],
+            [204, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/runs?state=succeeded",
+            "",
+            [200, 200, 200, 200, 200, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/runs",
+            r#"{"pipeline":"seeded-pl","experiment":"seeded-exp"}"#,
+            [201, 201, 201, 201, 403, 404],
+            [201, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/runs/{run}",
+            "",
+            [200, 200, 200, 200, 200, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/runs/{run}/cancel",
+            "",
+            [409, 409, 409, 409, 403, 404],
+            [409, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/runs/{run}/retry",
+            "",
+            [409, 409, 409, 409, 403, 404],
+            [409, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/runs/{run}/archive",
+            "",
+            [200, 200, 200, 200, 403, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/runs/{run}/unarchive",
+            "",
+            [200, 200, 200, 200, 403, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/profiles/{p}/runs/{run}",
+            "",
+            [204, 204, 204, 204, 403, 404],
+            [204, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/runs/{run}/logs?node=t",
+            "",
+            ALL_404,
+            ALL_404,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/runs/{run}/logs/follow?node=t",
+            "",
+            ALL_404,
+            ALL_404,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/recurring-runs",
+            "",
+            [200, 200, 200, 200, 200, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/recurring-runs",
+            r#"{"name":"new-rr","pipeline":"seeded-pl","trigger":{"cron":"0 0 * * * *"}}"#,
+            [201, 201, 201, 201, 403, 404],
+            [201, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/recurring-runs/seeded-rr",
+            "",
+            [200, 200, 200, 200, 200, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/recurring-runs/seeded-rr/disable",
+            "",
+            [200, 200, 200, 200, 403, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/recurring-runs/seeded-rr/enable",
+            "",
+            [200, 200, 200, 200, 403, 404],
+            [200, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/profiles/{p}/recurring-runs/seeded-rr",
+            "",
+            [204, 204, 204, 204, 403, 404],
+            [204, 404, 404, 404, 404, 404],
+        ),
         row(Method::POST, "/fn/my_tokens", "", [200; 6], [200; 6]),
         row(
             Method::POST,
@@ -416,6 +622,8 @@ fn rows() -> Vec<Row> {
 struct World {
     app: Router,
     foreign_token: String,
+    /// The finished run seeded in each profile.
+    runs: std::collections::HashMap<&'static str, i64>,
     _dir: tempfile::TempDir,
 }
 
@@ -480,9 +688,11 @@ async fn world() -> World {
         .unwrap()
         .row
         .id;
+    let mut runs = std::collections::HashMap::new();
     for profile in ["team-a", "team-b"] {
         seed_workload(&store, profile).await;
         seed_notebook(&store, profile).await;
+        runs.insert(profile, seed_pipeline(&store, profile).await);
     }
     let readiness = Arc::new(Readiness::default());
     readiness.mark_ready();
@@ -493,6 +703,7 @@ async fn world() -> World {
     World {
         app,
         foreign_token,
+        runs,
         _dir: dir,
     }
 }
@@ -538,10 +749,68 @@ async fn seed_notebook(store: &Store, profile: &str) {
         .unwrap();
 }
 
+/// A pipeline `seeded-pl` with a version `v1`, an experiment `seeded-exp`, a finished run
+/// (answered) and a recurring run `seeded-rr`.
+async fn seed_pipeline(store: &Store, profile: &str) -> i64 {
+    use backend::store::{NewRunRow, NewVersion};
+    let version = NewVersion {
+        name: "v1",
+        description: "",
+        format: "capstan",
+        source: SEEDED_PIPELINE,
+        now_ms: 1,
+    };
+    let (_, version_id) = store
+        .pipelines()
+        .create(profile, "seeded-pl", "", version)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .experiments()
+        .insert(profile, "seeded-exp", "", 1)
+        .await
+        .unwrap()
+        .unwrap();
+    let options = api::RunOptions::default();
+    let run = store
+        .runs()
+        .insert(&NewRunRow {
+            profile,
+            name: "seeded-run",
+            experiment_id: None,
+            version_id,
+            recurring_run_id: None,
+            options: &options,
+            created_by: "someone",
+            now_ms: 1,
+        })
+        .await
+        .unwrap();
+    store
+        .runs()
+        .set_state(run, api::RunState::Succeeded, "", Some(1), Some(2))
+        .await
+        .unwrap();
+    let recurring: api::RecurringRunSpec = serde_json::from_str(
+        r#"{"name":"seeded-rr","pipeline":"seeded-pl","trigger":{"interval_seconds":3600}}"#,
+    )
+    .unwrap();
+    store
+        .recurring_runs()
+        .insert(profile, &recurring, None, version_id, "someone", 1)
+        .await
+        .unwrap()
+        .unwrap();
+    run
+}
+
 async fn call(world: &World, row: &Row, profile: &str, user: Option<&str>) -> StatusCode {
+    let run = world.runs.get(profile).copied().unwrap_or(0).to_string();
     let path = row
         .path
         .replace("{p}", profile)
+        .replace("{run}", &run)
         .replace("{token}", &world.foreign_token);
     let mut request = Request::builder().method(row.method.clone()).uri(path);
     if let Some(user) = user {

@@ -35,27 +35,37 @@ impl<'a> RunTasks<'a> {
 
     /// Writes a node's row, new or not.
     pub async fn put(&self, run_id: i64, task: &TaskRow) -> Result<(), StoreError> {
+        self.put_all(run_id, std::slice::from_ref(task)).await
+    }
+
+    /// Writes nodes' rows in one transaction (one commit for a whole walk's changes).
+    pub async fn put_all(&self, run_id: i64, tasks: &[TaskRow]) -> Result<(), StoreError> {
         let json = |v: &Option<Value>| v.as_ref().map(Value::to_string);
-        sqlx::query(&format!(
+        let sql = format!(
             "INSERT INTO run_tasks (run_id, {COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
              ON CONFLICT (run_id, node) DO UPDATE SET state = $3, reason = $4, attempt = $5, \
              workload_id = $6, cache_key = $7, inputs_json = $8, outputs_json = $9, \
              started_at_ms = $10, finished_at_ms = $11"
-        ))
-        .bind(run_id)
-        .bind(&task.node)
-        .bind(task.state.as_str())
-        .bind(&task.reason)
-        .bind(i64::from(task.attempt))
-        .bind(task.workload_id)
-        .bind(task.cache_key.as_deref())
-        .bind(json(&task.inputs))
-        .bind(json(&task.outputs))
-        .bind(task.started_at_ms)
-        .bind(task.finished_at_ms)
-        .execute(self.pool)
-        .await?;
+        );
+        let mut tx = self.pool.begin().await?;
+        for task in tasks {
+            sqlx::query(&sql)
+                .bind(run_id)
+                .bind(&task.node)
+                .bind(task.state.as_str())
+                .bind(&task.reason)
+                .bind(i64::from(task.attempt))
+                .bind(task.workload_id)
+                .bind(task.cache_key.as_deref())
+                .bind(json(&task.inputs))
+                .bind(json(&task.outputs))
+                .bind(task.started_at_ms)
+                .bind(task.finished_at_ms)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -163,11 +163,9 @@ impl Runner {
             return;
         }
         let profile = run.profile.clone();
-        let tasks = self.store.run_tasks();
-        for (node, state) in &changed {
-            if let Err(e) = tasks.put(run_id, &state.to_row(node)).await {
-                tracing::warn!(run = run_id, node, error = %e, "cannot store a task's state");
-            }
+        let rows: Vec<_> = changed.iter().map(|(node, n)| n.to_row(node)).collect();
+        if let Err(e) = self.store.run_tasks().put_all(run_id, &rows).await {
+            tracing::warn!(run = run_id, error = %e, "cannot store the tasks' states");
         }
         let first = changed.first().map(|(node, _)| node.as_str());
         self.publish(&profile, run_id, "running", first);

@@ -193,8 +193,17 @@ impl Runner {
             .data
             .get("phase")
             .and_then(|p| serde_json::from_value::<Phase>(p.clone()).ok());
-        if phase.is_some_and(|p| p.is_finished()) {
+        // The event says how it ended: no need to read it back. A preempted task goes back to
+        // the queue: the store says where it is.
+        if phase == Some(Phase::Preempted) {
             self.check_workload(id).await;
+        } else if let Some(phase) = phase.filter(|p| p.is_finished())
+            && let Some(task) = self.workloads.remove(&id)
+        {
+            let reason = event.data.get("reason").and_then(|r| r.as_str());
+            self.task_ended(&task, phase, reason.unwrap_or_default())
+                .await;
+            self.drive(task.run_id).await;
         }
     }
 
