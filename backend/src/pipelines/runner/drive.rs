@@ -22,9 +22,11 @@ impl Runner {
                 return;
             };
             let ready = run.graph.advance(now);
-            self.store_changes(run_id).await;
-            if self.conclude(run_id).await {
-                return;
+            if run.graph.outcome().is_some() {
+                self.store_changes(run_id).await;
+                if self.conclude(run_id).await {
+                    return;
+                }
             }
             let Some(run) = self.runs.get(&run_id) else {
                 return;
@@ -49,7 +51,9 @@ impl Runner {
                     Launch::Decided => walk_again = true,
                 }
             }
+            // Stored after the launches: the next task's start does not wait for the writes.
             self.store_changes(run_id).await;
+            self.mark_running(run_id).await;
             if !walk_again {
                 return;
             }
@@ -100,6 +104,7 @@ impl Runner {
             return Launch::Decided;
         }
         let timeout = task.task.timeout;
+        tracing::debug!(run = run_id, node = task.node, "submitting a task");
         let submitted = self
             .engine
             .submit(&Principal::service("pipelines"), &profile, &spec)
@@ -178,20 +183,6 @@ impl Runner {
         };
         let now = now_ms();
         let Some(outcome) = run.graph.outcome().cloned() else {
-            // Not over: make sure the run says it is running.
-            if !run.graph.is_canceling() && !run.started {
-                if let Err(e) = self
-                    .store
-                    .runs()
-                    .set_state(run_id, RunState::Running, "", Some(now), None)
-                    .await
-                {
-                    tracing::warn!(run = run_id, error = %e, "cannot record that the run started");
-                }
-                if let Some(run) = self.runs.get_mut(&run_id) {
-                    run.started = true;
-                }
-            }
             return false;
         };
         let profile = run.profile.clone();
@@ -209,6 +200,25 @@ impl Runner {
         self.workloads.retain(|_, t| t.run_id != run_id);
         self.publish(&profile, run_id, outcome.state.as_str(), None);
         true
+    }
+
+    /// A run that has not ended says it is running (once).
+    async fn mark_running(&mut self, run_id: i64) {
+        let Some(run) = self.runs.get_mut(&run_id) else {
+            return;
+        };
+        if run.graph.is_canceling() || run.started {
+            return;
+        }
+        run.started = true;
+        if let Err(e) = self
+            .store
+            .runs()
+            .set_state(run_id, RunState::Running, "", Some(now_ms()), None)
+            .await
+        {
+            tracing::warn!(run = run_id, error = %e, "cannot record that the run started");
+        }
     }
 
     /// Stops the run's running tasks; what has not started will not.

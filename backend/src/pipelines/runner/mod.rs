@@ -195,6 +195,7 @@ impl Runner {
             .and_then(|p| serde_json::from_value::<Phase>(p.clone()).ok());
         // The event says how it ended: no need to read it back. A preempted task goes back to
         // the queue: the store says where it is.
+        tracing::debug!(workload = id, ?phase, "a task's workload changed");
         if phase == Some(Phase::Preempted) {
             self.check_workload(id).await;
         } else if let Some(phase) = phase.filter(|p| p.is_finished())

@@ -27,6 +27,7 @@ impl Inner {
     /// A replica ended: record it, kill what it left in its process group, stop the others
     /// after a first failure, and report the workload once every replica has ended.
     pub(super) fn replica_exited(self: &Arc<Self>, id: i64, index: usize, outcome: ExitOutcome) {
+        tracing::debug!(workload = id, index, %outcome, "replica exited");
         let (pid, child, dir, step, exits, ended) = {
             let mut live = lock(&self.live);
             let Some(entry) = live.get_mut(&id) else {
@@ -116,6 +117,7 @@ impl Inner {
         let plans = spawn::plan(workload, &dir, &self.inherited_env())?;
         let endpoints = spawn::endpoints(&plans);
         let spawned = spawn::spawn_all(id, &dir, plans).await?;
+        tracing::debug!(workload = id, "replicas spawned");
         let count = spawned.len();
         let mut replicas = Vec::with_capacity(count);
         let mut children = Vec::with_capacity(count);

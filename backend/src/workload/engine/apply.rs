@@ -17,6 +17,7 @@ impl Engine {
     /// Runs one cycle and applies what it decided.
     pub async fn cycle(&self) -> Result<(), StoreError> {
         let mut scheduler = self.scheduler.lock().await;
+        tracing::debug!("scheduling cycle");
         let rows = self.store.workloads().active().await?;
         let profiles = self.store.profiles().all().await?;
         let stopping = self.stopping.lock().map(|s| s.clone()).unwrap_or_default();

@@ -35,6 +35,7 @@ impl Engine {
     }
 
     pub async fn apply_report(&self, report: RuntimeReport) -> Result<(), StoreError> {
+        tracing::debug!(workload = report.id, phase = ?report.phase, "applying a runtime report");
         let was_stopping = self
             .stopping
             .lock()
