@@ -221,3 +221,64 @@ async fn a_run_goes_on_after_capstan_restarts_without_running_a_task_twice() {
     assert_eq!(output(&run, "two", "m"), json!(1));
     second.shut_down().await;
 }
+
+const WIDE: &str = r#"
+apiVersion: capstan.dev/v1
+kind: Pipeline
+name: wide
+tasks:
+  - {name: a, command: [sleep, "0.3"]}
+  - {name: b, command: [sleep, "0.3"]}
+  - {name: c, command: [sleep, "0.3"]}
+  - name: greedy
+    command: ["true"]
+    resources: {gpu: 4}
+    dependsOn: [a, b, c]
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_keeps_to_its_parallelism_and_the_scheduler_refuses_what_no_node_has() {
+    let (store, _keep) = testkit::sqlite().await;
+    with_profile(&store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let c = capstan(&store, dir.path());
+    c.upload("wide", WIDE).await;
+    let new = api::NewRun {
+        name: None,
+        pipeline: "wide".into(),
+        version: None,
+        experiment: None,
+        parameters: Default::default(),
+        caching: false,
+        parallelism: Some(1),
+    };
+    let id = c
+        .service
+        .create_run(&admin(), PROFILE, &new)
+        .await
+        .unwrap()
+        .id;
+    let run = c.finished(id).await;
+    let mut spans: Vec<(i64, i64)> = ["a", "b", "c"]
+        .iter()
+        .map(|n| {
+            let t = task(&run, n);
+            (t.started_at_ms.unwrap(), t.finished_at_ms.unwrap())
+        })
+        .collect();
+    spans.sort();
+    assert!(
+        spans.windows(2).all(|w| w[0].1 <= w[1].0),
+        "one task at a time: {spans:?}"
+    );
+    // No node has 4 GPUs: the task fails with the scheduler's reason, and so does the run.
+    assert_eq!(run.run.state, RunState::Failed);
+    let greedy = task(&run, "greedy");
+    assert_eq!(greedy.state, TaskState::Failed);
+    assert!(
+        greedy.reason.starts_with("can never run here"),
+        "{}",
+        greedy.reason
+    );
+    c.shut_down().await;
+}
