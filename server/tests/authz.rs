@@ -46,6 +46,16 @@ const TEAM_B_VIEWER: &str = "watcher@example.com";
 const ALL_404: [u16; 6] = [404; 6];
 
 /// A Kubeflow Notebook manifest with the built-in environment's image.
+/// A Capstan pipeline YAML document (flow style, URL-encoded), and the same seeded directly.
+const UPLOADED_PIPELINE: &str = "%7BapiVersion%3A%20capstan.dev%2Fv1%2C%20kind%3A%20Pipeline%2C%20name%3A%20uploaded%2C%20tasks%3A%20%5B%7Bname%3A%20hello%2C%20command%3A%20%5Becho%2C%20hi%5D%7D%5D%7D";
+const SEEDED_PIPELINE: &str = "{apiVersion: capstan.dev/v1, kind: Pipeline, name: seeded-pipe, tasks: [{name: hello, command: [echo, hi]}]}";
+
+/// Members read; editors and above change; outsiders learn nothing.
+const VIEW: [u16; 6] = [200, 200, 200, 200, 200, 404];
+const EDIT: [u16; 6] = [200, 200, 200, 200, 403, 404];
+/// In someone else's profile only the cluster admin gets through.
+const ADMIN_ONLY: [u16; 6] = [200, 404, 404, 404, 404, 404];
+
 const IMPORTED_MANIFEST: &str = r#"{"manifest":"{\"apiVersion\":\"kubeflow.org/v1\",\"kind\":\"Notebook\",\"metadata\":{\"name\":\"imported\"},\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"imported\",\"image\":\"ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-scipy:v1.10.0\"}]}}}}"}"#;
 
 fn rows() -> Vec<Row> {
@@ -395,6 +405,178 @@ fn rows() -> Vec<Row> {
             [400, 400, 400, 400, 400, 400],
             [400, 400, 400, 400, 400, 400],
         ),
+        // Pipelines, runs and experiments.
+        row(
+            Method::POST,
+            "/fn/list_pipelines",
+            "profile={p}",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/upload_pipeline",
+            "profile={p}&upload[source]={uploaded}",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        // A document that is no pipeline: refused with its problems, to those who may upload.
+        row(
+            Method::POST,
+            "/fn/upload_pipeline",
+            "profile={p}&upload[source]=kind%3A%20Nope",
+            [400, 400, 400, 400, 403, 404],
+            [400, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/fn/upload_pipeline",
+            "profile={p}&pipeline=seeded-pipe&upload[source]={uploaded}",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/delete_pipeline",
+            "profile={p}&name=seeded-pipe&version=",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/delete_pipeline",
+            "profile={p}&name=seeded-pipe&version=v1",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/pipeline_page",
+            "profile={p}&name=seeded-pipe",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/create_run",
+            "profile={p}&form[pipeline]=seeded-pipe&form[caching]=true&form[parallelism]=2",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/create_recurring_run",
+            "profile={p}&form[pipeline]=seeded-pipe&form[name]=hourly&form[trigger]=interval&form[every]=3600",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/recurring_action",
+            "profile={p}&name=seeded-rr&action=disable",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/recurring_action",
+            "profile={p}&name=seeded-rr&action=delete",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/recurring_action",
+            "profile={p}&name=seeded-rr&action=explode",
+            [400; 6],
+            [400; 6],
+        ),
+        row(
+            Method::POST,
+            "/fn/list_runs",
+            "profile={p}",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/list_runs",
+            "profile={p}&query[state]=sideways",
+            [400, 400, 400, 400, 400, 404],
+            [400, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/fn/run_page",
+            "profile={p}&id={run}",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/run_action",
+            "profile={p}&id={run}&action=archive",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        // The seeded run has not finished: it cannot be deleted or retried yet.
+        row(
+            Method::POST,
+            "/fn/run_action",
+            "profile={p}&id={run}&action=delete",
+            [409, 409, 409, 409, 403, 404],
+            [409, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/fn/run_action",
+            "profile={p}&id={run}&action=explode",
+            [400; 6],
+            [400; 6],
+        ),
+        // No task of the run has run: members learn there is no log.
+        row(
+            Method::POST,
+            "/fn/task_log",
+            "profile={p}&id={run}&node=hello",
+            [404; 6],
+            ALL_404,
+        ),
+        row(
+            Method::POST,
+            "/fn/compare_runs",
+            "profile={p}&ids={run}",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/list_experiments",
+            "profile={p}",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/create_experiment",
+            "profile={p}&name=new-exp&description=",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/experiment_action",
+            "profile={p}&name=seeded-exp&action=archive",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/experiment_action",
+            "profile={p}&name=seeded-exp&action=delete",
+            EDIT,
+            ADMIN_ONLY,
+        ),
         row(Method::POST, "/fn/my_tokens", "", [200; 6], [200; 6]),
         row(
             Method::POST,
@@ -416,6 +598,8 @@ fn rows() -> Vec<Row> {
 struct World {
     app: Router,
     foreign_token: String,
+    /// The seeded run of each profile.
+    runs: Vec<(String, i64)>,
     _dir: tempfile::TempDir,
 }
 
@@ -480,9 +664,11 @@ async fn world() -> World {
         .unwrap()
         .row
         .id;
+    let mut runs = Vec::new();
     for profile in ["team-a", "team-b"] {
         seed_workload(&store, profile).await;
         seed_notebook(&store, profile).await;
+        runs.push((profile.to_owned(), seed_pipeline(&store, profile).await));
     }
     let readiness = Arc::new(Readiness::default());
     readiness.mark_ready();
@@ -493,8 +679,61 @@ async fn world() -> World {
     World {
         app,
         foreign_token,
+        runs,
         _dir: dir,
     }
+}
+
+/// A pipeline `seeded-pipe` (version v1) with a run that has not finished, an experiment
+/// `seeded-exp` and a recurring run `seeded-rr`; answers the run's id.
+async fn seed_pipeline(store: &Store, profile: &str) -> i64 {
+    let (_, version_id) = store
+        .pipelines()
+        .create(
+            profile,
+            "seeded-pipe",
+            "",
+            backend::store::NewVersion {
+                name: "v1",
+                description: "",
+                format: backend::pipelines::FORMAT_CAPSTAN,
+                source: SEEDED_PIPELINE,
+                now_ms: 1,
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .experiments()
+        .insert(profile, "seeded-exp", "", 1)
+        .await
+        .unwrap()
+        .unwrap();
+    let spec: api::RecurringRunSpec = serde_json::from_str(
+        r#"{"name":"seeded-rr","pipeline":"seeded-pipe","version":"v1","trigger":{"interval_seconds":86400}}"#,
+    )
+    .unwrap();
+    store
+        .recurring_runs()
+        .insert(profile, &spec, None, version_id, "zed@example.com", 1)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .runs()
+        .insert(&backend::store::NewRunRow {
+            profile,
+            name: "seeded-run",
+            experiment_id: None,
+            version_id,
+            recurring_run_id: None,
+            options: &api::RunOptions::default(),
+            created_by: "zed@example.com",
+            now_ms: 1,
+        })
+        .await
+        .unwrap()
 }
 
 /// A queued workload named `seeded`, stored directly (the engine's loop does not run here).
@@ -539,6 +778,12 @@ async fn seed_notebook(store: &Store, profile: &str) {
 }
 
 async fn call(world: &World, row: &Row, profile: &str, user: Option<&str>) -> StatusCode {
+    let run = world
+        .runs
+        .iter()
+        .find(|(p, _)| p == profile)
+        .map(|(_, id)| id.to_string())
+        .unwrap_or_default();
     let path = row
         .path
         .replace("{p}", profile)
@@ -562,7 +807,9 @@ async fn call(world: &World, row: &Row, profile: &str, user: Option<&str>) -> St
             row.body
                 .replace("{p}", profile)
                 .replace("{viewer}", viewer)
-                .replace("{token}", &world.foreign_token),
+                .replace("{token}", &world.foreign_token)
+                .replace("{run}", &run)
+                .replace("{uploaded}", UPLOADED_PIPELINE),
         ))
         .unwrap();
     world
