@@ -36,17 +36,49 @@ pub fn changes_in(
     profile: Memo<Option<String>>,
     kinds: &'static [api::EventKind],
 ) -> ReadSignal<u32> {
+    changes_where(profile, kinds, |_| true)
+}
+
+/// [`changes_in`], for the events that `concerns` picks (those of one run, say).
+pub fn changes_where(
+    profile: Memo<Option<String>>,
+    kinds: &'static [api::EventKind],
+    concerns: impl Fn(&Event) -> bool + Send + Sync + 'static,
+) -> ReadSignal<u32> {
     let feed = use_events();
     let (changed, set_changed) = signal(0u32);
     Effect::new(move || {
         if let Some(event) = feed.latest.get()
             && kinds.contains(&event.kind)
             && event.profile == profile.get_untracked()
+            && concerns(&event)
         {
             set_changed.update(|v| *v = v.wrapping_add(1));
         }
     });
     changed
+}
+
+/// `changed`, moving at most once every `ms`: a burst of events (a run's tasks finishing one
+/// after the other) reloads a page once, at the end of the burst's first `ms`.
+pub fn throttled(changed: ReadSignal<u32>, ms: u64) -> ReadSignal<u32> {
+    let (out, set_out) = signal(0u32);
+    let (pending, set_pending) = signal(false);
+    Effect::new(move |seen: Option<u32>| {
+        let now = changed.get();
+        if seen.is_some_and(|seen| seen != now) && !pending.get_untracked() {
+            set_pending.set(true);
+            set_timeout(
+                move || {
+                    set_pending.set(false);
+                    set_out.update(|v| *v = v.wrapping_add(1));
+                },
+                std::time::Duration::from_millis(ms),
+            );
+        }
+        now
+    });
+    out
 }
 
 /// Subscribes the calling component to the event stream until it is unmounted.

@@ -2,14 +2,22 @@
 //! in the browser for interaction. Server functions stay thin: principal -> backend -> DTO.
 
 pub mod cluster_fns;
+mod compare_rows;
 mod components;
+mod dag_layout;
 pub mod events;
+pub mod experiment_fns;
 mod file_text;
 mod layout;
 mod nav;
 pub mod notebook_fns;
 mod pages;
+pub mod pipeline_fns;
 mod quota_rows;
+pub mod run_fns;
+pub mod run_params;
+mod run_query;
+pub mod run_start_fns;
 pub mod server_fns;
 mod shell;
 pub mod tenancy_fns;

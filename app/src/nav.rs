@@ -27,21 +27,19 @@ pub const SECTIONS: [Section; 10] = [
         path: "/pipelines",
         label: "Pipelines",
         empty_title: "No pipelines",
-        empty_text: "Uploaded pipelines and their versions are listed here. \
-                     Uploading pipelines is not part of this build yet.",
+        empty_text: "Uploaded pipelines and their versions are listed here.",
     },
     Section {
         path: "/runs",
         label: "Runs",
         empty_title: "No runs",
-        empty_text: "Pipeline runs and recurring runs are listed here once pipelines can run.",
+        empty_text: "Pipeline runs are listed here, newest first.",
     },
     Section {
         path: "/experiments",
         label: "Experiments",
         empty_title: "No experiments",
-        empty_text: "Hyperparameter tuning experiments and their trials are listed here. \
-                     Tuning is not part of this build yet.",
+        empty_text: "Experiments, named groups of pipeline runs, are listed here.",
     },
     Section {
         path: "/models",

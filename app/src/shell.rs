@@ -7,7 +7,8 @@ use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 use crate::layout::Layout;
 use crate::nav::SECTIONS;
 use crate::pages::{
-    GpusPage, HomePage, LoginPage, NotFound, NotebookDetailPage, NotebooksPage, ProfilesPage,
+    ExperimentsPage, GpusPage, HomePage, LoginPage, NotFound, NotebookDetailPage, NotebooksPage,
+    PipelineDetailPage, PipelinesPage, ProfilesPage, RunComparePage, RunDetailPage, RunsPage,
     SectionPage, SettingsPage,
 };
 
@@ -66,9 +67,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <Layout><HomePage/></Layout> } ssr=SsrMode::Async/>
                 <Route path=path!("/notebooks") view={Lazy::<NotebooksRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/notebooks/:name") view={Lazy::<NotebookRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/pipelines") view=|| section(2) ssr=SsrMode::Async/>
-                <Route path=path!("/runs") view=|| section(3) ssr=SsrMode::Async/>
-                <Route path=path!("/experiments") view=|| section(4) ssr=SsrMode::Async/>
+                <Route path=path!("/pipelines") view={Lazy::<PipelinesRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/pipelines/:name") view={Lazy::<PipelineRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/runs") view={Lazy::<RunsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/runs/compare") view={Lazy::<RunCompareRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/runs/:id") view={Lazy::<RunRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/experiments") view={Lazy::<ExperimentsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/models") view=|| section(5) ssr=SsrMode::Async/>
                 <Route path=path!("/jobs") view=|| section(6) ssr=SsrMode::Async/>
                 <Route path=path!("/gpus") view=|| view! { <Layout><GpusPage/></Layout> } ssr=SsrMode::Async/>
@@ -84,34 +88,39 @@ fn section(index: usize) -> impl IntoView {
     view! { <Layout><SectionPage section=SECTIONS[index]/></Layout> }
 }
 
-// The Notebooks pages are large (the spawner form, the notebook page): their code is split out
-// of the first wasm (`cargo leptos build --split`) and loaded when one is visited, so that the
+// The pages of the larger sections (Notebooks, Pipelines, Runs, Experiments) are split out of
+// the first wasm (`cargo leptos build --split`) and loaded when one is visited, so that the
 // first visit of any other page stays small (`cargo xtask bench http`).
 
-#[derive(Clone)]
-struct NotebooksRoute;
+/// A lazily loaded page inside the frame: `lazy_page!(Route, Page)` makes the route type that
+/// `Lazy::<Route>` takes.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        #[derive(Clone)]
+        struct $route;
 
-#[lazy_route]
-impl LazyRoute for NotebooksRoute {
-    fn data() -> Self {
-        NotebooksRoute
-    }
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
 
-    fn view(_this: Self) -> AnyView {
-        view! { <Layout><NotebooksPage/></Layout> }.into_any()
-    }
+            fn view(_this: Self) -> AnyView {
+                framed($page)
+            }
+        }
+    };
 }
 
-#[derive(Clone)]
-struct NotebookRoute;
-
-#[lazy_route]
-impl LazyRoute for NotebookRoute {
-    fn data() -> Self {
-        NotebookRoute
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <Layout><NotebookDetailPage/></Layout> }.into_any()
-    }
+fn framed<V: IntoView + 'static>(page: fn() -> V) -> AnyView {
+    view! { <Layout>{page()}</Layout> }.into_any()
 }
+
+lazy_page!(NotebooksRoute, NotebooksPage);
+lazy_page!(NotebookRoute, NotebookDetailPage);
+lazy_page!(PipelinesRoute, PipelinesPage);
+lazy_page!(PipelineRoute, PipelineDetailPage);
+lazy_page!(RunsRoute, RunsPage);
+lazy_page!(RunCompareRoute, RunComparePage);
+lazy_page!(RunRoute, RunDetailPage);
+lazy_page!(ExperimentsRoute, ExperimentsPage);

@@ -237,6 +237,14 @@ pub(crate) mod ssr {
         Ok((notebooks, principal()?))
     }
 
+    /// The pipeline service (provided by the server) and the signed-in principal, or a 401.
+    pub fn pipelines_caller()
+    -> Result<(Arc<backend::pipelines::service::PipelineService>, Principal), ServerFnError> {
+        let pipelines = use_context::<Arc<backend::pipelines::service::PipelineService>>()
+            .ok_or_else(|| ServerFnError::new("the server did not provide its pipeline service"))?;
+        Ok((pipelines, principal()?))
+    }
+
     fn principal() -> Result<Principal, ServerFnError> {
         crate::server_fns::current_principal()
             .ok_or_else(|| fail(StatusCode::UNAUTHORIZED, "sign in first".to_owned()))
@@ -270,9 +278,32 @@ pub(crate) mod ssr {
         }
     }
 
+    impl From<backend::pipelines::service::PipelineError> for Refused {
+        fn from(e: backend::pipelines::service::PipelineError) -> Self {
+            Refused(e.refusal(), e.to_string())
+        }
+    }
+
     impl From<WorkloadError> for Refused {
         fn from(e: WorkloadError) -> Self {
             Refused(e.refusal(), e.to_string())
+        }
+    }
+
+    /// A list's row action that turns something on or off, or deletes it: `Some(true)` for
+    /// `on`, `Some(false)` for `off`, `None` for `delete`; anything else is refused.
+    pub fn switch_or_delete(
+        action: &str,
+        on: &str,
+        off: &str,
+    ) -> Result<Option<bool>, ServerFnError> {
+        match action {
+            "delete" => Ok(None),
+            a if a == on => Ok(Some(true)),
+            a if a == off => Ok(Some(false)),
+            other => Err(bad_request(format!(
+                "action: `{other}` is none of {on}, {off}, delete"
+            ))),
         }
     }
 

@@ -28,6 +28,7 @@ pub fn build(state: AppState) -> Router {
     let store = state.store.clone();
     let engine = state.engine.clone();
     let notebooks = state.notebooks.clone();
+    let pipelines = state.pipelines.clone();
 
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.store.clone()))
         .with_name(SESSION_COOKIE)
@@ -47,6 +48,7 @@ pub fn build(state: AppState) -> Router {
                 leptos::prelude::provide_context(store.clone());
                 leptos::prelude::provide_context(engine.clone());
                 leptos::prelude::provide_context(notebooks.clone());
+                leptos::prelude::provide_context(pipelines.clone());
             },
             move || shell(leptos_options.clone()),
         )

@@ -53,6 +53,15 @@ const NEW_PIPELINE: &str = r#"{"name":"new-pl","source":"{apiVersion: capstan.de
 
 const NEW_VERSION: &str = r#"{"version":"v2","source":"{apiVersion: capstan.dev/v1, kind: Pipeline, name: seeded, tasks: [{name: t, command: [\"true\"]}]}"}"#;
 
+/// A Capstan pipeline YAML document (flow style, URL-encoded), for the upload server function.
+const UPLOADED_PIPELINE: &str = "%7BapiVersion%3A%20capstan.dev%2Fv1%2C%20kind%3A%20Pipeline%2C%20name%3A%20uploaded%2C%20tasks%3A%20%5B%7Bname%3A%20hello%2C%20command%3A%20%5Becho%2C%20hi%5D%7D%5D%7D";
+
+/// Members read; editors and above change; outsiders learn nothing.
+const VIEW: [u16; 6] = [200, 200, 200, 200, 200, 404];
+const EDIT: [u16; 6] = [200, 200, 200, 200, 403, 404];
+/// In someone else's profile only the cluster admin gets through.
+const ADMIN_ONLY: [u16; 6] = [200, 404, 404, 404, 404, 404];
+
 const IMPORTED_MANIFEST: &str = r#"{"manifest":"{\"apiVersion\":\"kubeflow.org/v1\",\"kind\":\"Notebook\",\"metadata\":{\"name\":\"imported\"},\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"imported\",\"image\":\"ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-scipy:v1.10.0\"}]}}}}"}"#;
 
 fn rows() -> Vec<Row> {
@@ -601,6 +610,185 @@ fn rows() -> Vec<Row> {
             [204, 204, 204, 204, 403, 404],
             [204, 404, 404, 404, 404, 404],
         ),
+        // The pages' server functions for pipelines, runs and experiments.
+        row(
+            Method::POST,
+            "/fn/list_pipelines",
+            "profile={p}",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/upload_pipeline",
+            "profile={p}&upload[source]={uploaded}",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        // A document that is no pipeline: refused with its problems, to those who may upload.
+        row(
+            Method::POST,
+            "/fn/upload_pipeline",
+            "profile={p}&upload[source]=kind%3A%20Nope",
+            [400, 400, 400, 400, 403, 404],
+            [400, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/fn/upload_pipeline",
+            "profile={p}&pipeline=seeded-pl&upload[source]={uploaded}",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/delete_pipeline",
+            "profile={p}&name=seeded-pl&version=",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/delete_pipeline",
+            "profile={p}&name=seeded-pl&version=v1",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/pipeline_page",
+            "profile={p}&name=seeded-pl",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/create_run",
+            "profile={p}&form[pipeline]=seeded-pl&form[caching]=true&form[parallelism]=2",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/create_recurring_run",
+            "profile={p}&form[pipeline]=seeded-pl&form[name]=hourly&form[trigger]=interval&form[every]=3600",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/recurring_action",
+            "profile={p}&name=seeded-rr&action=disable",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/recurring_action",
+            "profile={p}&name=seeded-rr&action=delete",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/recurring_action",
+            "profile={p}&name=seeded-rr&action=explode",
+            [400; 6],
+            [400; 6],
+        ),
+        row(
+            Method::POST,
+            "/fn/list_runs",
+            "profile={p}",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/list_runs",
+            "profile={p}&query[state]=sideways",
+            [400, 400, 400, 400, 400, 404],
+            [400, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/fn/run_page",
+            "profile={p}&id={run}",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/run_action",
+            "profile={p}&id={run}&action=archive",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        // The seeded run has finished: it can be deleted, not canceled.
+        row(
+            Method::POST,
+            "/fn/run_action",
+            "profile={p}&id={run}&action=delete",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/run_action",
+            "profile={p}&id={run}&action=cancel",
+            [409, 409, 409, 409, 403, 404],
+            [409, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/fn/run_action",
+            "profile={p}&id={run}&action=explode",
+            [400; 6],
+            [400; 6],
+        ),
+        // No task of the run has run: members learn there is no log.
+        row(
+            Method::POST,
+            "/fn/task_log",
+            "profile={p}&id={run}&node=hello",
+            [404; 6],
+            ALL_404,
+        ),
+        row(
+            Method::POST,
+            "/fn/compare_runs",
+            "profile={p}&ids={run}",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/list_experiments",
+            "profile={p}",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/create_experiment",
+            "profile={p}&name=new-exp&description=",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/experiment_action",
+            "profile={p}&name=seeded-exp&action=archive",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/experiment_action",
+            "profile={p}&name=seeded-exp&action=delete",
+            EDIT,
+            ADMIN_ONLY,
+        ),
         row(Method::POST, "/fn/my_tokens", "", [200; 6], [200; 6]),
         row(
             Method::POST,
@@ -831,7 +1019,8 @@ async fn call(world: &World, row: &Row, profile: &str, user: Option<&str>) -> St
             row.body
                 .replace("{p}", profile)
                 .replace("{viewer}", viewer)
-                .replace("{token}", &world.foreign_token),
+                .replace("{token}", &world.foreign_token)
+                .replace("{uploaded}", UPLOADED_PIPELINE),
         ))
         .unwrap();
     world

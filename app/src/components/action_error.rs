@@ -14,13 +14,16 @@ where
             .value()
             .get()
             .and_then(|result| result.err())
-            .map(|e| {
-                e.to_string()
-                    .trim_start_matches("error running server function: ")
-                    .to_owned()
-            })
+            .map(|e| error_text(&e))
     };
     view! {
         {move || message().map(|m| view! { <p class="error" role="alert">{m}</p> })}
     }
+}
+
+/// A server function's error as the user should read it: the server's message alone.
+pub fn error_text(e: &impl std::fmt::Display) -> String {
+    e.to_string()
+        .trim_start_matches("error running server function: ")
+        .to_owned()
 }
