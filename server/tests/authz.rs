@@ -1019,6 +1019,7 @@ async fn call(world: &World, row: &Row, profile: &str, user: Option<&str>) -> St
             row.body
                 .replace("{p}", profile)
                 .replace("{viewer}", viewer)
+                .replace("{run}", &run)
                 .replace("{token}", &world.foreign_token)
                 .replace("{uploaded}", UPLOADED_PIPELINE),
         ))
