@@ -9,6 +9,7 @@ pub mod events;
 pub mod experiment_fns;
 mod file_text;
 mod layout;
+mod log_follow;
 mod nav;
 pub mod notebook_fns;
 mod pages;

@@ -1,11 +1,13 @@
 //! The side panel of a run's page: the task chosen in the graph, with its state and why, its
 //! try, its times, inputs, outputs and metrics, and the end of its log. The log reloads when
-//! the run changes (a task started or finished) and when asked.
+//! the run changes (a task started or finished) and when asked; while the panel is open, the
+//! lines the task prints from then on are followed live.
 
 use api::{RunDetail, TaskView};
 use leptos::prelude::*;
 
 use crate::components::error_text;
+use crate::log_follow::follow_lines;
 use crate::pages::run_detail::pretty;
 use crate::pages::run_parts::{StateBadge, took, when};
 use crate::run_fns::task_log;
@@ -22,6 +24,17 @@ pub fn TaskPanel(
     changed: ReadSignal<u32>,
 ) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
+    // A new tail replaces what was followed before it: follow again from the reload on.
+    let follow_url = Signal::derive(move || {
+        let _ = (changed.get(), refresh.get());
+        let (profile, node) = (profile.get()?, selected.get()?);
+        Some(format!(
+            "/api/v1/profiles/{profile}/runs/{}/logs/follow?node={}",
+            id.get(),
+            api::encode_query_value(&node)
+        ))
+    });
+    let live = follow_lines(follow_url);
     let log = Resource::new(
         move || {
             let asked = (changed.get(), refresh.get());
@@ -72,6 +85,12 @@ pub fn TaskPanel(
                             }
                         })}
                     </Transition>
+                    {move || {
+                        let lines = live.get();
+                        (!lines.is_empty()).then(|| view! {
+                            <pre class="log" tabindex="0" aria-label="The task's log, live" data-testid="task-log-live">{lines.join("\n")}</pre>
+                        })
+                    }}
                 </aside>
             }
         })
