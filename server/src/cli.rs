@@ -45,6 +45,20 @@ pub enum Command {
     Version,
     /// Replay a GPU cluster trace through a placement policy and print the figures as JSON.
     Sim(SimArgs),
+    /// A pipeline task's process: hands a KFP lightweight component's task to the warm Python.
+    #[command(hide = true)]
+    TaskLaunch(TaskLaunchArgs),
+}
+
+/// `capstan task-launch --socket PATH -- ARGV…`: started by the pipeline runner, not by hand.
+#[derive(Debug, clap::Args)]
+pub struct TaskLaunchArgs {
+    /// The warm Python's socket.
+    #[arg(long)]
+    pub socket: PathBuf,
+    /// The task's own command line, run as it is if the warm Python cannot take it.
+    #[arg(last = true, required = true)]
+    pub argv: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]

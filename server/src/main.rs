@@ -16,6 +16,11 @@ use server::{serve, telemetry, version};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A pipeline task's launcher: before any configuration, logging or async runtime.
+    if let Some(Command::TaskLaunch(args)) = &cli.command {
+        let code = backend::pipelines::warm::run_launcher(&args.socket, &args.argv);
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     if matches!(cli.command, Some(Command::Version)) {
         let info = version::info();
         println!(
@@ -105,7 +110,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Version | Command::Settings | Command::Sim(_) => Ok(()),
+        Command::Version | Command::Settings | Command::Sim(_) | Command::TaskLaunch(_) => Ok(()),
     }
 }
 

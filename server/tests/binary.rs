@@ -1,5 +1,6 @@
 //! The `capstan` binary as an operator meets it: first start, password reset, bad
-//! configuration, a port in use, JSON logs with request ids, and SIGTERM.
+//! configuration, a port in use, JSON logs with request ids, and SIGTERM; and the hidden
+//! `task-launch` that pipeline tasks start as.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -245,4 +246,72 @@ fn json_logs_carry_the_request_id_and_sigterm_ends_open_event_streams() {
         .count();
     assert!(traced >= 2, "the request's log lines carry its id: {logs}");
     assert!(lines.iter().any(|l| l["message"] == "stopped"), "{logs}");
+}
+
+/// The script of the kfp compiler's lightweight component command, as kfp 2.17.3 writes it.
+const KFP_SCRIPT: &str = "program_path=$(mktemp -d)\n\nprintf \"%s\" \"$0\" > \
+    \"$program_path/ephemeral_component.py\"\n_KFP_RUNTIME=true python3 -m \
+    kfp.dsl.executor_main                         --component_module_path                         \
+    \"$program_path/ephemeral_component.py\"                         \"$@\"\n";
+
+#[test]
+fn task_launch_is_hidden_and_runs_what_it_cannot_hand_over_as_it_is() {
+    let bin = env!("CARGO_BIN_EXE_capstan");
+    let help = Command::new(bin).arg("--help").output().unwrap();
+    assert!(help.status.success());
+    assert!(!String::from_utf8_lossy(&help.stdout).contains("task-launch"));
+
+    // Not a lightweight component's command: run as it is, its status kept.
+    let plain = Command::new(bin)
+        .args([
+            "task-launch",
+            "--socket",
+            "/nonexistent/forkserver.sock",
+            "--",
+        ])
+        .args(["sh", "-c", "echo plain; exit 3"])
+        .output()
+        .unwrap();
+    assert_eq!(plain.status.code(), Some(3));
+    assert_eq!(String::from_utf8_lossy(&plain.stdout), "plain\n");
+
+    // A lightweight one whose warm Python cannot be reached: the plain way, through `sh` and
+    // the `python3` on PATH (here one that shows what it was given).
+    let dir = tempfile::tempdir().unwrap();
+    let python3 = dir.path().join("python3");
+    std::fs::write(&python3, "#!/bin/sh\necho \"python3 $*\"\ncat \"$4\"\n").unwrap();
+    let executable = std::os::unix::fs::PermissionsExt::from_mode(0o755);
+    std::fs::set_permissions(&python3, executable).unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let cold = Command::new(bin)
+        .args([
+            "task-launch",
+            "--socket",
+            "/nonexistent/forkserver.sock",
+            "--",
+        ])
+        .args(["sh", "-ec", KFP_SCRIPT, "print('hi')"])
+        .args(["--function_to_execute", "f"])
+        .env("PATH", path)
+        .env("TMPDIR", dir.path())
+        .output()
+        .unwrap();
+    let (out, err) = (
+        String::from_utf8_lossy(&cold.stdout),
+        String::from_utf8_lossy(&cold.stderr),
+    );
+    assert!(cold.status.success(), "{out}\n{err}");
+    assert!(
+        out.starts_with("python3 -m kfp.dsl.executor_main --component_module_path "),
+        "{out}"
+    );
+    assert!(
+        out.contains("--function_to_execute f\nprint('hi')"),
+        "{out}"
+    );
+    assert!(err.contains("cannot be reached"), "{err}");
 }

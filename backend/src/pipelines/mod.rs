@@ -16,6 +16,7 @@
 //!   `parameterExpressionSelector`, parsed and evaluated the way KFP's driver (cel-go) does;
 //! - `run`: a run's graph walk and what a task is given and leaves behind;
 //! - `runner`: the loop that drives every unfinished run through the workload engine;
+//! - `warm`: KFP lightweight components' tasks forked from a Python that has imported kfp;
 //! - `schedule`: triggers for recurring runs (cron expressions, 5 or 6 fields, or intervals),
 //!   their next fire times and which are due, in UTC, with no clock or store.
 
@@ -29,6 +30,7 @@ pub mod runner;
 pub mod schedule;
 pub mod service;
 pub mod validate;
+pub mod warm;
 
 use self::model::{Pipeline, Source, SpecError};
 

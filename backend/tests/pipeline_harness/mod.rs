@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod kfp;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +38,16 @@ pub fn capstan(store: &Store, data: &Path) -> Capstan {
 
 /// With `path_prefix` before PATH for tasks (the kfp virtualenv).
 pub fn capstan_with(store: &Store, data: &Path, path_prefix: Option<String>) -> Capstan {
+    capstan_warm(store, data, path_prefix, None)
+}
+
+/// With the warm Python on when `warm_launcher` is set (`[<capstan>, "task-launch"]`).
+pub fn capstan_warm(
+    store: &Store,
+    data: &Path,
+    path_prefix: Option<String>,
+    warm_launcher: Option<Vec<String>>,
+) -> Capstan {
     let runtime = LocalRuntime::new(
         data.to_path_buf(),
         LocalOptions {
@@ -65,6 +77,7 @@ pub fn capstan_with(store: &Store, data: &Path, path_prefix: Option<String>) -> 
             data_dir: data.to_path_buf(),
             path_prefix,
             parallelism: 8,
+            warm_launcher,
         },
     );
     let service = PipelineService::new(store.clone(), engine.clone(), runner, data.to_path_buf());

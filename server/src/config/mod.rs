@@ -57,6 +57,7 @@ pub struct Config {
     pub notebook_activity_seconds: u64,
     pub pipeline_path: Option<String>,
     pub pipeline_parallelism: u32,
+    pub pipeline_warm_python: bool,
 }
 
 impl Config {
@@ -164,6 +165,7 @@ impl Config {
             Some(self.notebook_activity_seconds.to_string()),
             self.pipeline_path.clone(),
             Some(self.pipeline_parallelism.to_string()),
+            Some(self.pipeline_warm_python.to_string()),
         ]
     }
 }

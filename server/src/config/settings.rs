@@ -241,6 +241,12 @@ pub const SETTINGS: &[Setting] = &[
         Some("8"),
         "At most this many tasks of one pipeline run at once, unless the run asks for another limit.",
     ),
+    setting(
+        "pipeline_warm_python",
+        Kind::Bool,
+        Some("true"),
+        "Run KFP lightweight Python components' tasks in standalone mode as forks of one Python that has imported kfp once, instead of a new Python per task.",
+    ),
 ];
 
 /// The settings as a Markdown table, for `capstan settings` and the README.

@@ -39,6 +39,15 @@ pub fn task_dir(root: &Path, node: &str) -> TaskDir {
     TaskDir(dir)
 }
 
+/// The `PATH` of tasks: `prefix` before Capstan's own.
+pub fn task_path(prefix: Option<&str>) -> String {
+    let path = std::env::var("PATH").unwrap_or_default();
+    match prefix {
+        Some(prefix) => format!("{prefix}:{path}"),
+        None => path,
+    }
+}
+
 /// The workload for one try of `ready`, named `name`.
 pub fn task_workload(
     run: &RunContext,
@@ -84,8 +93,7 @@ pub fn task_workload(
         dir.metrics_file().to_string_lossy().into_owned(),
     );
     if let Some(prefix) = &run.path_prefix {
-        let path = std::env::var("PATH").unwrap_or_default();
-        env.insert("PATH".into(), format!("{prefix}:{path}"));
+        env.insert("PATH".into(), task_path(Some(prefix)));
     }
     let spec = WorkloadSpec {
         name: name.to_owned(),

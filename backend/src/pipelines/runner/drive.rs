@@ -89,7 +89,7 @@ impl Runner {
         let Some(run) = self.runs.get_mut(&run_id) else {
             return Launch::Decided;
         };
-        let (spec, dir) = match task_workload(&run.context, task, component, &name) {
+        let (mut spec, dir) = match task_workload(&run.context, task, component, &name) {
             Ok(built) => built,
             Err(why) => {
                 run.graph
@@ -104,6 +104,7 @@ impl Runner {
             return Launch::Decided;
         }
         let timeout = task.task.timeout;
+        self.warm_up(&mut spec).await;
         tracing::debug!(run = run_id, node = task.node, "submitting a task");
         let submitted = self
             .engine

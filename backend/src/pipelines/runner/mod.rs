@@ -6,11 +6,13 @@
 //!
 //! - `active`: a run being driven, loaded from the store;
 //! - `drive`: walking a run and launching what is ready;
-//! - `ends`: what a task's end means (outputs, retries, cancel, Capstan restarts).
+//! - `ends`: what a task's end means (outputs, retries, cancel, Capstan restarts);
+//! - `warm`: lightweight Python components' tasks through the warm Python.
 
 mod active;
 mod drive;
 mod ends;
+mod warm;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -24,6 +26,8 @@ use self::active::ActiveRun;
 use crate::clock::now_ms;
 use crate::events::EventBus;
 use crate::pipelines::model::Pipeline;
+use crate::pipelines::run::task_workload::task_path;
+use crate::pipelines::warm::WarmPython;
 use crate::store::Store;
 use crate::workload::Engine;
 
@@ -36,6 +40,9 @@ pub struct RunnerSettings {
     pub path_prefix: Option<String>,
     /// At most this many tasks of one run at once, unless the run asks for another limit.
     pub parallelism: u32,
+    /// The launcher program and its leading arguments (`[<capstan>, "task-launch"]`): KFP
+    /// lightweight components' tasks run in the warm Python through it. None: off.
+    pub warm_launcher: Option<Vec<String>>,
 }
 
 /// What users ask of runs, handed to the runner's loop.
@@ -62,6 +69,10 @@ impl PipelineRunner {
     ) -> PipelineRunner {
         let (commands, receiver) = mpsc::unbounded_channel();
         let workloads = engine.events().subscribe();
+        let warm = settings.warm_launcher.as_ref().map(|_| {
+            let path = task_path(settings.path_prefix.as_deref());
+            WarmPython::new(&settings.data_dir, path)
+        });
         let runner = Runner {
             store,
             engine,
@@ -70,6 +81,7 @@ impl PipelineRunner {
             runs: HashMap::new(),
             workloads: HashMap::new(),
             pipelines: HashMap::new(),
+            warm,
         };
         tokio::spawn(runner.run(receiver, workloads));
         PipelineRunner { commands }
@@ -107,6 +119,9 @@ struct Runner {
     workloads: HashMap<i64, TaskTry>,
     /// Versions already read, by id (a version never changes).
     pipelines: HashMap<i64, Arc<Pipeline>>,
+    /// Started at the first task that can use it, when `settings.warm_launcher` is set;
+    /// stopped when the runner ends.
+    warm: Option<WarmPython>,
 }
 
 /// How often the runner checks on its tasks' workloads even when no event came (events can
