@@ -106,15 +106,12 @@ macro_rules! lazy_page {
             }
 
             fn view(_this: Self) -> AnyView {
-                framed($page)
+                view! { <Layout><$page/></Layout> }.into_any()
             }
         }
     };
 }
 
-fn framed<V: IntoView + 'static>(page: fn() -> V) -> AnyView {
-    view! { <Layout>{page()}</Layout> }.into_any()
-}
 
 lazy_page!(NotebooksRoute, NotebooksPage);
 lazy_page!(NotebookRoute, NotebookDetailPage);
