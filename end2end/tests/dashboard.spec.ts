@@ -31,6 +31,8 @@ test('every section is accessible, and those without data say honestly that they
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1, name: label })).toBeVisible();
     await expect(page.getByRole('link', { name: label, exact: true })).toHaveAttribute('aria-current', 'page');
+    // Each page names itself in the title (a lazily loaded page sets it again once its code is in).
+    await expect(page).toHaveTitle(`${label} · Capstan`);
     // Home, GPUs & queue, Profiles and Settings have content of their own.
     if (!['/', '/gpus', '/profiles', '/settings'].includes(path)) {
       await expect(page.locator('.empty-state')).toBeVisible();
