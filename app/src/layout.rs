@@ -14,6 +14,10 @@ pub fn Layout(children: Children) -> impl IntoView {
     // no round trip, nothing to wait for before the frame renders.
     let me = SharedValue::new(signed_in_user).into_inner();
     selected_profile();
+    // Effects run only in the browser, once the page has hydrated: browser tests wait for this
+    // before they click (until then a button submits its form the plain HTML way).
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -24,7 +28,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 None => view! { <a class="button" href="/login">"Sign in"</a> }.into_any(),
             }}
         </header>
-        <div class="frame">
+        <div class="frame" data-hydrated=move || hydrated.get().to_string()>
             <SideNav/>
             <main id="main" tabindex="-1">
                 {children()}

@@ -112,7 +112,6 @@ macro_rules! lazy_page {
     };
 }
 
-
 lazy_page!(NotebooksRoute, NotebooksPage);
 lazy_page!(NotebookRoute, NotebookDetailPage);
 lazy_page!(PipelinesRoute, PipelinesPage);

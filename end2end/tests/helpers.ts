@@ -12,6 +12,12 @@ export async function signIn(page: Page, next = '/') {
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
 }
 
+/** Waits until the page has hydrated (the layout marks it): before that, a click on a form's
+ * button submits it the plain HTML way. */
+export async function waitForHydration(page: Page) {
+  await expect(page.locator('.frame')).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
+}
+
 /** Fails with the list of violations when axe-core finds any accessibility problem. */
 export async function expectAccessible(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();

@@ -1,7 +1,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import { signIn, signInWithProvider, expectAccessible } from './helpers';
+import { signIn, signInWithProvider, expectAccessible, waitForHydration } from './helpers';
 
 // A real JupyterLab (the virtualenv `cargo xtask` installs) spawned by Capstan's local runtime,
 // created from the spawner form, opened through the authorizing proxy, with a cell run in a
@@ -165,6 +165,7 @@ test('the spawner form refuses bad input with the reason and can be filled from 
   expect((await page.request.post('/api/v1/profiles', { data: { name: profile } })).status()).toBe(201);
   await page.goto(`/notebooks?ns=${profile}`);
   await expect(page.getByRole('button', { name: 'Start notebook' })).toBeVisible();
+  await waitForHydration(page);
 
   // More GPUs than any node has: refused, nothing listed.
   await page.getByLabel('Name').fill('greedy');
