@@ -284,9 +284,9 @@ impl PipelineService {
         node: &str,
         lines: usize,
     ) -> Result<Vec<String>, PipelineError> {
-        require(&self.store, principal, profile, Role::View).await?;
-        self.run_row(profile, id).await?;
-        let workload = self.task_workload(id, node).await?;
+        let workload = self
+            .visible_task_workload(principal, profile, id, node)
+            .await?;
         Ok(self
             .engine
             .logs(principal, profile, &workload, GROUP, 0, lines)
@@ -301,13 +301,26 @@ impl PipelineService {
         id: i64,
         node: &str,
     ) -> Result<tokio::sync::mpsc::Receiver<String>, PipelineError> {
-        require(&self.store, principal, profile, Role::View).await?;
-        self.run_row(profile, id).await?;
-        let workload = self.task_workload(id, node).await?;
+        let workload = self
+            .visible_task_workload(principal, profile, id, node)
+            .await?;
         Ok(self
             .engine
             .follow_logs(principal, profile, &workload, GROUP, 0)
             .await?)
+    }
+
+    /// The workload of a task's latest try, for a caller who may view the run.
+    async fn visible_task_workload(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        id: i64,
+        node: &str,
+    ) -> Result<String, PipelineError> {
+        require(&self.store, principal, profile, Role::View).await?;
+        self.run_row(profile, id).await?;
+        self.task_workload(id, node).await
     }
 
     async fn task_workload(&self, id: i64, node: &str) -> Result<String, PipelineError> {
