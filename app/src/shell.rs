@@ -60,7 +60,11 @@ pub fn App() -> impl IntoView {
     // nested router (Home page throughput, `cargo xtask bench http`).
     view! {
         <Stylesheet id="leptos" href="/pkg/capstan.css"/>
-        <Title formatter=|page: String| format!("{page} · Capstan")/>
+        // The base text "" keeps the title from going blank while a lazily loaded page's code
+        // arrives (between hydration and the page's own <Title>): it reads "Capstan" then.
+        <Title text="" formatter=|page: String| {
+            if page.is_empty() { "Capstan".to_owned() } else { format!("{page} · Capstan") }
+        }/>
         <Router>
             <FlatRoutes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>

@@ -50,6 +50,7 @@ async fn submit(store: &Store, profile: &str, name: &str) -> Option<i64> {
         })
         .await
         .unwrap()
+        .map(|row| row.id)
 }
 
 async fn with_profile(store: &Store, name: &str) {

@@ -58,15 +58,17 @@ impl<'a> Workloads<'a> {
 
     /// Stores a queued workload and its first event; `None` when the profile already has a
     /// workload of that name.
-    pub async fn insert(&self, new: &NewWorkload<'_>) -> Result<Option<i64>, StoreError> {
+    /// Stores a queued workload and its first event; answers the row as stored, or `None` when
+    /// the profile already has a workload of that name.
+    pub async fn insert(&self, new: &NewWorkload<'_>) -> Result<Option<WorkloadRow>, StoreError> {
         let spec = json(new.spec, "workload spec")?;
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
+        let row = sqlx::query(&format!(
             "INSERT INTO workloads (profile, name, kind, priority_class, priority, spec_json, \
              phase, reason, placements_json, created_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, 'queued', NULL, '[]', $7) \
-             ON CONFLICT (profile, name) DO NOTHING RETURNING id",
-        )
+             ON CONFLICT (profile, name) DO NOTHING RETURNING {COLUMNS}"
+        ))
         .bind(new.profile)
         .bind(&new.spec.name)
         .bind(new.spec.kind.as_str())
@@ -80,10 +82,10 @@ impl<'a> Workloads<'a> {
             tx.rollback().await?;
             return Ok(None);
         };
-        let id: i64 = row.try_get("id")?;
-        insert_event(&mut tx, id, new.now_ms, Phase::Queued, "submitted").await?;
+        let stored = workload_of(&row)?;
+        insert_event(&mut tx, stored.id, new.now_ms, Phase::Queued, "submitted").await?;
         tx.commit().await?;
-        Ok(Some(id))
+        Ok(Some(stored))
     }
 
     pub async fn get(&self, profile: &str, name: &str) -> Result<Option<WorkloadRow>, StoreError> {

@@ -24,7 +24,9 @@ impl Engine {
     ) -> Result<WorkloadRow, WorkloadError> {
         let (class, priority) = self.vet(principal, profile, spec).await?;
         let class = class.as_str();
-        let id = self
+        // The answer is the row as stored (queued), not whatever a scheduling cycle has made
+        // of it since.
+        let row = self
             .store
             .workloads()
             .insert(&NewWorkload {
@@ -36,9 +38,9 @@ impl Engine {
             })
             .await?
             .ok_or_else(|| WorkloadError::AlreadyExists(spec.name.clone(), profile.to_owned()))?;
-        self.publish_workload(profile, id, &spec.name, Phase::Queued, "submitted");
+        self.publish_workload(profile, row.id, &spec.name, Phase::Queued, "submitted");
         self.wake();
-        self.find(profile, &spec.name).await
+        Ok(row)
     }
 
     /// Everything [`Engine::submit`] checks before it stores anything: the caller may edit
