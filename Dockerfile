@@ -13,7 +13,7 @@ RUN cargo install cargo-leptos --version 0.3.8 --locked --features no_downloads 
 ENV PATH="/opt/binaryen/node_modules/.bin:${PATH}"
 WORKDIR /src
 COPY . .
-RUN cargo leptos build --release --split
+RUN cargo leptos build --release --split && cargo build --release -p task-launch
 
 FROM debian:bookworm-slim
 # Python and JupyterLab 4.6.6 for the built-in notebook environment (standalone mode), as
@@ -24,7 +24,7 @@ RUN apt-get update \
  && python3 -m venv /opt/jupyter \
  && /opt/jupyter/bin/pip install --no-cache-dir --disable-pip-version-check jupyterlab==4.6.6 \
  && useradd --system --uid 10001 --home-dir /var/lib/capstan --create-home capstan
-COPY --from=builder /src/target/release/capstan /usr/local/bin/capstan
+COPY --from=builder /src/target/release/capstan /src/target/release/capstan-task-launch /usr/local/bin/
 COPY --from=builder /src/target/site /usr/share/capstan/site
 ENV PATH="/opt/jupyter/bin:${PATH}" \
     CAPSTAN_SITE_ROOT=/usr/share/capstan/site \

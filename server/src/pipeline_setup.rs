@@ -28,10 +28,19 @@ pub fn build(
     PipelineService::new(store, engine, runner, config.data_dir.clone())
 }
 
-/// This binary's `task-launch`; None (a warning) when the binary's path is unknown.
+/// The small `capstan-task-launch` beside this binary (built with it: it starts in a fraction
+/// of the time), else this binary's own `task-launch`; None (a warning) when the binary's path
+/// is unknown.
 fn warm_launcher() -> Option<Vec<String>> {
     match std::env::current_exe() {
-        Ok(exe) => Some(vec![exe.display().to_string(), "task-launch".to_owned()]),
+        Ok(exe) => {
+            let small = exe.with_file_name("capstan-task-launch");
+            Some(if small.is_file() {
+                vec![small.display().to_string()]
+            } else {
+                vec![exe.display().to_string(), "task-launch".to_owned()]
+            })
+        }
         Err(e) => {
             tracing::warn!(error = %e, "cannot find Capstan's own binary: no warm Python");
             None

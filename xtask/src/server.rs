@@ -28,12 +28,18 @@ pub fn build_release() -> Result<(), String> {
             // --split: pages marked lazy leave the first wasm (app/src/shell.rs).
             .args(["leptos", "build", "--release", "--split"])
             .env("PATH", path_with_tools()))?;
+        // The warm-Python tasks' launcher, beside the binary (cargo-leptos builds only that).
+        run(Command::new("cargo").args(["build", "--release", "-p", "task-launch"]))?;
     }
     crate::precompress::precompress(&site_root().join("pkg"))
 }
 
 fn release_is_fresh() -> bool {
-    let outputs = [binary(), site_root().join("pkg").join("capstan.wasm")];
+    let outputs = [
+        binary(),
+        binary().with_file_name("capstan-task-launch"),
+        site_root().join("pkg").join("capstan.wasm"),
+    ];
     let Some(built) = outputs.iter().map(|p| modified(p)).min().flatten() else {
         return false;
     };
@@ -45,6 +51,7 @@ fn release_is_fresh() -> bool {
         "app",
         "frontend",
         "server",
+        "task-launch",
         "migrations",
         "style",
         "public",

@@ -77,7 +77,11 @@ mod tests {
 
     /// Every executor's command + args in a compiled fixture.
     fn fixture_commands(name: &str) -> Vec<Vec<String>> {
-        let path = format!("{}/tests/fixtures/kfp/{name}", env!("CARGO_MANIFEST_DIR"));
+        // The KFP-compiled fixtures live with the backend's tests, which use them too.
+        let path = format!(
+            "{}/../backend/tests/fixtures/kfp/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
         let executors = doc["deploymentSpec"]["executors"].as_mapping().unwrap();
