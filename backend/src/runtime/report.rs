@@ -23,6 +23,10 @@ pub struct RuntimeReport {
     pub reason: String,
     /// How each replica ended; empty while it runs.
     pub exits: Vec<ReplicaExit>,
+    /// When the runtime saw it happen (ms since the epoch): the spawn, the last replica's exit.
+    /// The engine records this as the workload's start or end, not the moment it got round to
+    /// the report (a scheduling cycle that admits a wave of workloads comes first).
+    pub at_ms: i64,
 }
 
 /// How one replica ended.

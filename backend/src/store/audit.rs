@@ -1,4 +1,6 @@
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use super::pools::Pools;
 
 use super::StoreError;
 
@@ -17,12 +19,12 @@ pub struct AuditEntry {
 }
 
 pub struct Audit<'a> {
-    pool: &'a AnyPool,
+    db: &'a Pools,
 }
 
 impl<'a> Audit<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        Audit { pool }
+    pub(super) fn new(db: &'a Pools) -> Self {
+        Audit { db }
     }
 
     pub async fn record(&self, entry: &AuditEntry) -> Result<(), StoreError> {
@@ -36,7 +38,7 @@ impl<'a> Audit<'a> {
         .bind(&entry.action)
         .bind(&entry.object)
         .bind(&entry.detail)
-        .execute(self.pool)
+        .execute(&self.db.write)
         .await?;
         Ok(())
     }
@@ -53,7 +55,7 @@ impl<'a> Audit<'a> {
         )
         .bind(profile)
         .bind(limit)
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.into_iter()
             .map(|r| {

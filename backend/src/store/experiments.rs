@@ -1,6 +1,8 @@
 //! Experiments: named groups of runs in a profile.
 
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use super::pools::Pools;
 
 use super::StoreError;
 
@@ -17,7 +19,7 @@ pub struct ExperimentRow {
 }
 
 pub struct Experiments<'a> {
-    pool: &'a AnyPool,
+    db: &'a Pools,
 }
 
 const SELECT: &str = "SELECT e.id, e.profile, e.name, e.description, e.created_at_ms, \
@@ -25,8 +27,8 @@ const SELECT: &str = "SELECT e.id, e.profile, e.name, e.description, e.created_a
      FROM experiments e";
 
 impl<'a> Experiments<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        Experiments { pool }
+    pub(super) fn new(db: &'a Pools) -> Self {
+        Experiments { db }
     }
 
     /// `None` when the profile has an experiment of that name.
@@ -45,7 +47,7 @@ impl<'a> Experiments<'a> {
         .bind(name)
         .bind(description)
         .bind(now_ms)
-        .fetch_optional(self.pool)
+        .fetch_optional(&self.db.write)
         .await?;
         row.map(|r| r.try_get("id").map_err(StoreError::from))
             .transpose()
@@ -59,7 +61,7 @@ impl<'a> Experiments<'a> {
         let row = sqlx::query(&format!("{SELECT} WHERE e.profile = $1 AND e.name = $2"))
             .bind(profile)
             .bind(name)
-            .fetch_optional(self.pool)
+            .fetch_optional(&self.db.read)
             .await?;
         row.map(|r| experiment_of(&r)).transpose()
     }
@@ -68,7 +70,7 @@ impl<'a> Experiments<'a> {
     pub async fn of_profile(&self, profile: &str) -> Result<Vec<ExperimentRow>, StoreError> {
         let rows = sqlx::query(&format!("{SELECT} WHERE e.profile = $1 ORDER BY e.name"))
             .bind(profile)
-            .fetch_all(self.pool)
+            .fetch_all(&self.db.read)
             .await?;
         rows.iter().map(experiment_of).collect()
     }
@@ -78,7 +80,7 @@ impl<'a> Experiments<'a> {
         sqlx::query("UPDATE experiments SET archived_at_ms = $1 WHERE id = $2")
             .bind(at_ms)
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(())
     }
@@ -87,7 +89,7 @@ impl<'a> Experiments<'a> {
     pub async fn delete(&self, id: i64) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM experiments WHERE id = $1")
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(())
     }

@@ -7,6 +7,7 @@ mod error;
 mod experiments;
 mod notebooks;
 mod pipelines;
+mod pools;
 mod profiles;
 mod recurring_runs;
 mod run_tasks;
@@ -18,10 +19,10 @@ mod wire;
 mod workloads;
 
 use std::str::FromStr;
-use std::time::Duration;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::any::AnyConnectOptions;
+
+use pools::Pools;
 
 pub use audit::{Audit, AuditEntry};
 pub use error::StoreError;
@@ -35,7 +36,7 @@ pub use runs::{NewRunRow, RunFilter, RunRow, RunSort, Runs};
 pub use sessions::{SessionRecord, Sessions};
 pub use tokens::{TokenRow, Tokens};
 pub use users::{User, Users};
-pub use workloads::{EventRow, NewWorkload, WorkloadRow, Workloads};
+pub use workloads::{EventRow, NewWorkload, Transition, WorkloadRow, Workloads};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
@@ -74,7 +75,7 @@ impl DatabaseKind {
 
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
+    db: std::sync::Arc<Pools>,
     kind: DatabaseKind,
 }
 
@@ -85,29 +86,8 @@ impl Store {
         sqlx::any::install_default_drivers();
         let kind = DatabaseKind::of_url(url)?;
         let options = AnyConnectOptions::from_str(url).map_err(StoreError::BadUrl)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match kind {
-                // SQLite has one writer; a few readers are plenty.
-                DatabaseKind::Sqlite => 4,
-                DatabaseKind::Postgres => 10,
-            })
-            .acquire_timeout(Duration::from_secs(5))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if kind == DatabaseKind::Sqlite {
-                        // WAL lets readers go on while the one writer writes; the busy timeout
-                        // makes a writer wait for the lock rather than fail at once.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
-                             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_lazy_with(options);
-        Ok(Store { pool, kind })
+        let db = std::sync::Arc::new(Pools::connect_lazy(kind, options));
+        Ok(Store { db, kind })
     }
 
     pub fn kind(&self) -> DatabaseKind {
@@ -120,66 +100,66 @@ impl Store {
             DatabaseKind::Sqlite => &SQLITE_MIGRATIONS,
             DatabaseKind::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await?;
+        migrator.run(&self.db.write).await?;
         Ok(())
     }
 
     /// Answers whether the database takes a query now.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1").execute(&self.db.read).await?;
         Ok(())
     }
 
     pub fn users(&self) -> Users<'_> {
-        Users::new(&self.pool)
+        Users::new(&self.db)
     }
 
     pub fn profiles(&self) -> Profiles<'_> {
-        Profiles::new(&self.pool)
+        Profiles::new(&self.db)
     }
 
     pub fn sessions(&self) -> Sessions<'_> {
-        Sessions::new(&self.pool)
+        Sessions::new(&self.db)
     }
 
     pub fn tokens(&self) -> Tokens<'_> {
-        Tokens::new(&self.pool)
+        Tokens::new(&self.db)
     }
 
     pub fn workloads(&self) -> Workloads<'_> {
-        Workloads::new(&self.pool)
+        Workloads::new(&self.db)
     }
 
     pub fn notebooks(&self) -> Notebooks<'_> {
-        Notebooks::new(&self.pool)
+        Notebooks::new(&self.db)
     }
 
     pub fn pipelines(&self) -> Pipelines<'_> {
-        Pipelines::new(&self.pool)
+        Pipelines::new(&self.db)
     }
 
     pub fn experiments(&self) -> Experiments<'_> {
-        Experiments::new(&self.pool)
+        Experiments::new(&self.db)
     }
 
     pub fn runs(&self) -> Runs<'_> {
-        Runs::new(&self.pool, self.kind)
+        Runs::new(&self.db, self.kind)
     }
 
     pub fn run_tasks(&self) -> RunTasks<'_> {
-        RunTasks::new(&self.pool)
+        RunTasks::new(&self.db)
     }
 
     pub fn recurring_runs(&self) -> RecurringRuns<'_> {
-        RecurringRuns::new(&self.pool)
+        RecurringRuns::new(&self.db)
     }
 
     pub fn audit(&self) -> Audit<'_> {
-        Audit::new(&self.pool)
+        Audit::new(&self.db)
     }
 
     /// Waits for queries in flight and closes every connection.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.db.close().await;
     }
 }

@@ -2,7 +2,9 @@
 //! workload (see `crate::notebooks`).
 
 use api::NotebookSpec;
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use super::pools::Pools;
 
 use super::StoreError;
 
@@ -19,14 +21,14 @@ pub struct NotebookRow {
 }
 
 pub struct Notebooks<'a> {
-    pool: &'a AnyPool,
+    db: &'a Pools,
 }
 
 const COLUMNS: &str = "id, profile, name, spec_json, token, created_at_ms, last_activity_ms";
 
 impl<'a> Notebooks<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        Notebooks { pool }
+    pub(super) fn new(db: &'a Pools) -> Self {
+        Notebooks { db }
     }
 
     /// Stores a notebook; `None` when the profile already has one of that name.
@@ -48,7 +50,7 @@ impl<'a> Notebooks<'a> {
         .bind(spec_json)
         .bind(token)
         .bind(now_ms)
-        .fetch_optional(self.pool)
+        .fetch_optional(&self.db.write)
         .await?;
         row.map(|r| r.try_get("id").map_err(StoreError::from))
             .transpose()
@@ -60,7 +62,7 @@ impl<'a> Notebooks<'a> {
         ))
         .bind(profile)
         .bind(name)
-        .fetch_optional(self.pool)
+        .fetch_optional(&self.db.read)
         .await?;
         row.map(|r| notebook_of(&r)).transpose()
     }
@@ -71,7 +73,7 @@ impl<'a> Notebooks<'a> {
             "SELECT {COLUMNS} FROM notebooks WHERE profile = $1 ORDER BY name"
         ))
         .bind(profile)
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter().map(notebook_of).collect()
     }
@@ -81,7 +83,7 @@ impl<'a> Notebooks<'a> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM notebooks ORDER BY profile, name"
         ))
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter().map(notebook_of).collect()
     }
@@ -91,7 +93,7 @@ impl<'a> Notebooks<'a> {
         sqlx::query("UPDATE notebooks SET token = $1 WHERE id = $2")
             .bind(token)
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(())
     }
@@ -100,7 +102,7 @@ impl<'a> Notebooks<'a> {
         sqlx::query("UPDATE notebooks SET last_activity_ms = $1 WHERE id = $2")
             .bind(at_ms)
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(())
     }
@@ -109,7 +111,7 @@ impl<'a> Notebooks<'a> {
     pub async fn delete(&self, id: i64) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM notebooks WHERE id = $1")
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -1,7 +1,9 @@
 //! Pipelines and their versions. A version's document never changes; deleting a pipeline or a
 //! version only marks it, so that runs made from it keep their graph.
 
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use super::pools::Pools;
 
 use super::StoreError;
 
@@ -40,15 +42,15 @@ pub struct NewVersion<'a> {
 }
 
 pub struct Pipelines<'a> {
-    pool: &'a AnyPool,
+    db: &'a Pools,
 }
 
 const VERSION_COLUMNS: &str = "v.id, v.pipeline_id, p.name AS pipeline, p.profile, v.name, \
      v.description, v.format, v.source, v.created_at_ms, v.deleted_at_ms";
 
 impl<'a> Pipelines<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        Pipelines { pool }
+    pub(super) fn new(db: &'a Pools) -> Self {
+        Pipelines { db }
     }
 
     /// Stores a new pipeline with its first version, both or neither; `None` when the profile
@@ -60,7 +62,7 @@ impl<'a> Pipelines<'a> {
         description: &str,
         version: NewVersion<'_>,
     ) -> Result<Option<(i64, i64)>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.write.begin().await?;
         let row = sqlx::query(
             "INSERT INTO pipelines (profile, name, description, created_at_ms) \
              VALUES ($1, $2, $3, $4) \
@@ -89,7 +91,7 @@ impl<'a> Pipelines<'a> {
         pipeline_id: i64,
         version: NewVersion<'_>,
     ) -> Result<Option<i64>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.write.begin().await?;
         let id = insert_version(&mut tx, pipeline_id, version).await?;
         tx.commit().await?;
         Ok(id)
@@ -102,7 +104,7 @@ impl<'a> Pipelines<'a> {
         )
         .bind(profile)
         .bind(name)
-        .fetch_optional(self.pool)
+        .fetch_optional(&self.db.read)
         .await?;
         row.map(|r| pipeline_of(&r)).transpose()
     }
@@ -114,7 +116,7 @@ impl<'a> Pipelines<'a> {
              WHERE profile = $1 AND deleted_at_ms IS NULL ORDER BY name",
         )
         .bind(profile)
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter().map(pipeline_of).collect()
     }
@@ -128,7 +130,7 @@ impl<'a> Pipelines<'a> {
              ORDER BY v.created_at_ms DESC, v.id DESC"
         ))
         .bind(profile)
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter().map(version_of).collect()
     }
@@ -146,7 +148,7 @@ impl<'a> Pipelines<'a> {
         ))
         .bind(pipeline_id)
         .bind(name)
-        .fetch_optional(self.pool)
+        .fetch_optional(&self.db.read)
         .await?;
         row.map(|r| version_of(&r)).transpose()
     }
@@ -160,7 +162,7 @@ impl<'a> Pipelines<'a> {
              ORDER BY v.created_at_ms DESC, v.id DESC LIMIT 1"
         ))
         .bind(pipeline_id)
-        .fetch_optional(self.pool)
+        .fetch_optional(&self.db.read)
         .await?;
         row.map(|r| version_of(&r)).transpose()
     }
@@ -172,14 +174,14 @@ impl<'a> Pipelines<'a> {
              JOIN pipelines p ON p.id = v.pipeline_id WHERE v.id = $1"
         ))
         .bind(id)
-        .fetch_optional(self.pool)
+        .fetch_optional(&self.db.read)
         .await?;
         row.map(|r| version_of(&r)).transpose()
     }
 
     /// Marks a pipeline and all its versions deleted.
     pub async fn delete(&self, pipeline_id: i64, now_ms: i64) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.write.begin().await?;
         sqlx::query(
             "UPDATE pipeline_versions SET deleted_at_ms = $1 \
              WHERE pipeline_id = $2 AND deleted_at_ms IS NULL",
@@ -201,7 +203,7 @@ impl<'a> Pipelines<'a> {
         sqlx::query("UPDATE pipeline_versions SET deleted_at_ms = $1 WHERE id = $2")
             .bind(now_ms)
             .bind(version_id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(())
     }

@@ -1,6 +1,8 @@
 use std::collections::BTreeMap;
 
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use super::pools::Pools;
 
 use super::StoreError;
 use crate::profiles::Role;
@@ -75,7 +77,7 @@ pub enum BindingChange {
 const PROFILE_SCOPED_TABLES: &[&str] = &["workloads", "notebooks"];
 
 pub struct Profiles<'a> {
-    pool: &'a AnyPool,
+    db: &'a Pools,
 }
 
 const PROFILE_COLUMNS: &str = "name, quota_gpu_milli, quota_cpu_milli, quota_memory_mib, \
@@ -102,8 +104,8 @@ fn role_of(text: &str) -> Result<Role, StoreError> {
 }
 
 impl<'a> Profiles<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        Profiles { pool }
+    pub(super) fn new(db: &'a Pools) -> Self {
+        Profiles { db }
     }
 
     /// Creates a profile with its owner, in one transaction; answers false (and writes
@@ -115,7 +117,7 @@ impl<'a> Profiles<'a> {
         quota: &Quota,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.write.begin().await?;
         let created = sqlx::query(
             "INSERT INTO profiles (name, quota_gpu_milli, quota_cpu_milli, quota_memory_mib, \
              quota_workloads, borrow_gpu_milli, borrow_cpu_milli, borrow_memory_mib, \
@@ -149,7 +151,7 @@ impl<'a> Profiles<'a> {
             "SELECT {PROFILE_COLUMNS} FROM profiles WHERE name = $1"
         ))
         .bind(name)
-        .fetch_optional(self.pool)
+        .fetch_optional(&self.db.read)
         .await?;
         row.map(|r| profile_of(&r)).transpose()
     }
@@ -159,7 +161,7 @@ impl<'a> Profiles<'a> {
         let rows = sqlx::query(&format!(
             "SELECT {PROFILE_COLUMNS} FROM profiles ORDER BY name"
         ))
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter().map(profile_of).collect()
     }
@@ -167,7 +169,7 @@ impl<'a> Profiles<'a> {
     /// Every profile's name, sorted.
     pub async fn names(&self) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query("SELECT name FROM profiles ORDER BY name")
-            .fetch_all(self.pool)
+            .fetch_all(&self.db.read)
             .await?;
         rows.into_iter()
             .map(|r| r.try_get("name").map_err(StoreError::from))
@@ -230,7 +232,7 @@ impl<'a> Profiles<'a> {
             query = query.bind(group);
         }
         let mut strongest: BTreeMap<String, Role> = BTreeMap::new();
-        for row in query.fetch_all(self.pool).await? {
+        for row in query.fetch_all(&self.db.read).await? {
             let profile: String = row.try_get("profile")?;
             let role = role_of(&row.try_get::<String, _>("role")?)?;
             let entry = strongest.entry(profile).or_insert(role);
@@ -245,7 +247,7 @@ impl<'a> Profiles<'a> {
              WHERE profile = $1 ORDER BY kind DESC, subject",
         )
         .bind(profile)
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.into_iter()
             .map(|r| {
@@ -269,7 +271,7 @@ impl<'a> Profiles<'a> {
         role: Role,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.write.begin().await?;
         let added = insert_contributor(&mut tx, profile, subject, role, now_ms).await?;
         tx.commit().await?;
         Ok(added)
@@ -302,7 +304,7 @@ impl<'a> Profiles<'a> {
         subject: &Subject,
         new_role: Option<Role>,
     ) -> Result<BindingChange, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.write.begin().await?;
         sqlx::query("UPDATE profiles SET name = name WHERE name = $1")
             .bind(profile)
             .execute(&mut *tx)
@@ -371,7 +373,7 @@ impl<'a> Profiles<'a> {
         .bind(quota.borrow_cpu_milli)
         .bind(quota.borrow_memory_mib)
         .bind(profile)
-        .execute(self.pool)
+        .execute(&self.db.write)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -385,7 +387,7 @@ impl<'a> Profiles<'a> {
                 "SELECT COUNT(*) AS n FROM {table} WHERE profile = $1"
             ))
             .bind(name)
-            .fetch_one(self.pool)
+            .fetch_one(&self.db.read)
             .await?
             .try_get("n")?;
             total += n;
@@ -398,7 +400,7 @@ impl<'a> Profiles<'a> {
     pub async fn delete(&self, name: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM profiles WHERE name = $1")
             .bind(name)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -3,7 +3,9 @@
 //! replays what it missed.
 
 use api::RecurringRunSpec;
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use super::pools::Pools;
 
 use super::StoreError;
 
@@ -22,15 +24,15 @@ pub struct RecurringRunRow {
 }
 
 pub struct RecurringRuns<'a> {
-    pool: &'a AnyPool,
+    db: &'a Pools,
 }
 
 const COLUMNS: &str = "id, profile, name, experiment_id, version_id, spec_json, enabled, \
      created_by, created_at_ms, last_fired_ms";
 
 impl<'a> RecurringRuns<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        RecurringRuns { pool }
+    pub(super) fn new(db: &'a Pools) -> Self {
+        RecurringRuns { db }
     }
 
     /// `None` when the profile has a recurring run of that name.
@@ -57,7 +59,7 @@ impl<'a> RecurringRuns<'a> {
         .bind(spec_json)
         .bind(created_by)
         .bind(now_ms)
-        .fetch_optional(self.pool)
+        .fetch_optional(&self.db.write)
         .await?;
         row.map(|r| r.try_get("id").map_err(StoreError::from))
             .transpose()
@@ -73,7 +75,7 @@ impl<'a> RecurringRuns<'a> {
         ))
         .bind(profile)
         .bind(name)
-        .fetch_optional(self.pool)
+        .fetch_optional(&self.db.read)
         .await?;
         row.map(|r| recurring_of(&r)).transpose()
     }
@@ -83,7 +85,7 @@ impl<'a> RecurringRuns<'a> {
             "SELECT {COLUMNS} FROM recurring_runs WHERE profile = $1 ORDER BY name"
         ))
         .bind(profile)
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter().map(recurring_of).collect()
     }
@@ -93,7 +95,7 @@ impl<'a> RecurringRuns<'a> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM recurring_runs WHERE enabled = 1 ORDER BY id"
         ))
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter().map(recurring_of).collect()
     }
@@ -102,7 +104,7 @@ impl<'a> RecurringRuns<'a> {
         sqlx::query("UPDATE recurring_runs SET enabled = $1 WHERE id = $2")
             .bind(i64::from(enabled))
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(())
     }
@@ -111,7 +113,7 @@ impl<'a> RecurringRuns<'a> {
         sqlx::query("UPDATE recurring_runs SET last_fired_ms = $1 WHERE id = $2")
             .bind(at_ms)
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(())
     }
@@ -119,7 +121,7 @@ impl<'a> RecurringRuns<'a> {
     pub async fn delete(&self, id: i64) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM recurring_runs WHERE id = $1")
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(())
     }

@@ -3,7 +3,9 @@
 
 use api::TaskState;
 use serde_json::Value;
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use super::pools::Pools;
 
 use super::StoreError;
 
@@ -22,15 +24,15 @@ pub struct TaskRow {
 }
 
 pub struct RunTasks<'a> {
-    pool: &'a AnyPool,
+    db: &'a Pools,
 }
 
 const COLUMNS: &str = "node, state, reason, attempt, workload_id, cache_key, inputs_json, \
      outputs_json, started_at_ms, finished_at_ms";
 
 impl<'a> RunTasks<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        RunTasks { pool }
+    pub(super) fn new(db: &'a Pools) -> Self {
+        RunTasks { db }
     }
 
     /// Writes a node's row, new or not.
@@ -48,7 +50,7 @@ impl<'a> RunTasks<'a> {
              workload_id = $6, cache_key = $7, inputs_json = $8, outputs_json = $9, \
              started_at_ms = $10, finished_at_ms = $11"
         );
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.write.begin().await?;
         for task in tasks {
             sqlx::query(&sql)
                 .bind(run_id)
@@ -71,7 +73,7 @@ impl<'a> RunTasks<'a> {
 
     /// Forgets nodes (a retried run's nodes that will run again).
     pub async fn remove(&self, run_id: i64, nodes: &[String]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.write.begin().await?;
         for node in nodes {
             sqlx::query("DELETE FROM run_tasks WHERE run_id = $1 AND node = $2")
                 .bind(run_id)
@@ -89,7 +91,7 @@ impl<'a> RunTasks<'a> {
             "SELECT {COLUMNS} FROM run_tasks WHERE run_id = $1 ORDER BY id"
         ))
         .bind(run_id)
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter().map(task_of).collect()
     }
@@ -107,7 +109,7 @@ impl<'a> RunTasks<'a> {
         )
         .bind(cache_key)
         .bind(profile)
-        .fetch_optional(self.pool)
+        .fetch_optional(&self.db.read)
         .await?;
         let Some(row) = row else {
             return Ok(None);
@@ -125,7 +127,7 @@ impl<'a> RunTasks<'a> {
         node: &str,
         metrics: &[(String, f64)],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.write.begin().await?;
         sqlx::query("DELETE FROM run_metrics WHERE run_id = $1 AND node = $2")
             .bind(run_id)
             .bind(node)
@@ -152,7 +154,7 @@ impl<'a> RunTasks<'a> {
             "SELECT node, name, value FROM run_metrics WHERE run_id = $1 ORDER BY node, name",
         )
         .bind(run_id)
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter()
             .map(|r| Ok((r.try_get("node")?, r.try_get("name")?, r.try_get("value")?)))

@@ -3,7 +3,9 @@
 
 use api::{RunOptions, RunState};
 use serde_json::Value;
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use super::pools::Pools;
 
 use super::{DatabaseKind, StoreError};
 
@@ -107,7 +109,7 @@ impl RunSort {
 }
 
 pub struct Runs<'a> {
-    pool: &'a AnyPool,
+    db: &'a Pools,
     kind: DatabaseKind,
 }
 
@@ -124,8 +126,8 @@ const FROM: &str = "FROM runs r \
      LEFT JOIN recurring_runs rr ON rr.id = r.recurring_run_id";
 
 impl<'a> Runs<'a> {
-    pub(super) fn new(pool: &'a AnyPool, kind: DatabaseKind) -> Self {
-        Runs { pool, kind }
+    pub(super) fn new(db: &'a Pools, kind: DatabaseKind) -> Self {
+        Runs { db, kind }
     }
 
     pub async fn insert(&self, run: &NewRunRow<'_>) -> Result<i64, StoreError> {
@@ -144,7 +146,7 @@ impl<'a> Runs<'a> {
         .bind(options)
         .bind(run.created_by)
         .bind(run.now_ms)
-        .fetch_one(self.pool)
+        .fetch_one(&self.db.write)
         .await?;
         Ok(row.try_get("id")?)
     }
@@ -152,7 +154,7 @@ impl<'a> Runs<'a> {
     pub async fn get(&self, id: i64) -> Result<Option<RunRow>, StoreError> {
         let row = sqlx::query(&format!("{SELECT_COLUMNS} {FROM} WHERE r.id = $1"))
             .bind(id)
-            .fetch_optional(self.pool)
+            .fetch_optional(&self.db.read)
             .await?;
         row.map(|r| run_of(&r)).transpose()
     }
@@ -162,7 +164,7 @@ impl<'a> Runs<'a> {
         let rows = sqlx::query(&format!(
             "{SELECT_COLUMNS} {FROM} WHERE r.finished_at_ms IS NULL ORDER BY r.id"
         ))
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter().map(run_of).collect()
     }
@@ -174,7 +176,7 @@ impl<'a> Runs<'a> {
              WHERE recurring_run_id = $1 AND finished_at_ms IS NULL",
         )
         .bind(recurring_id)
-        .fetch_one(self.pool)
+        .fetch_one(&self.db.read)
         .await?;
         Ok(row.try_get("n")?)
     }
@@ -235,7 +237,7 @@ impl<'a> Runs<'a> {
         for bind in &binds {
             page = bind.to(page);
         }
-        let rows = page.fetch_all(self.pool).await?;
+        let rows = page.fetch_all(&self.db.read).await?;
         // A short page that is not past the end says how many there are: no count needed
         // (a selective name search has read every run once already).
         let short = (rows.len() as u64) < limit && (!rows.is_empty() || offset == 0);
@@ -247,7 +249,7 @@ impl<'a> Runs<'a> {
             for bind in &binds {
                 count = bind.to(count);
             }
-            let n: i64 = count.fetch_one(self.pool).await?.try_get("n")?;
+            let n: i64 = count.fetch_one(&self.db.read).await?.try_get("n")?;
             n.max(0) as u64
         };
         let runs = rows.iter().map(run_of).collect::<Result<_, _>>()?;
@@ -272,7 +274,7 @@ impl<'a> Runs<'a> {
         .bind(started_at_ms)
         .bind(finished_at_ms)
         .bind(id)
-        .execute(self.pool)
+        .execute(&self.db.write)
         .await?;
         Ok(())
     }
@@ -281,7 +283,7 @@ impl<'a> Runs<'a> {
         sqlx::query("UPDATE runs SET outputs_json = $1 WHERE id = $2")
             .bind(outputs.to_string())
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(())
     }
@@ -291,7 +293,7 @@ impl<'a> Runs<'a> {
         sqlx::query("UPDATE runs SET archived_at_ms = $1 WHERE id = $2")
             .bind(at_ms)
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(())
     }
@@ -299,7 +301,7 @@ impl<'a> Runs<'a> {
     pub async fn delete(&self, id: i64) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM runs WHERE id = $1")
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(())
     }

@@ -1,4 +1,6 @@
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use super::pools::Pools;
 
 use super::StoreError;
 
@@ -11,12 +13,12 @@ pub struct SessionRecord {
 }
 
 pub struct Sessions<'a> {
-    pool: &'a AnyPool,
+    db: &'a Pools,
 }
 
 impl<'a> Sessions<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        Sessions { pool }
+    pub(super) fn new(db: &'a Pools) -> Self {
+        Sessions { db }
     }
 
     /// Inserts a session with a fresh id; answers false (and writes nothing) if the id is taken.
@@ -28,7 +30,7 @@ impl<'a> Sessions<'a> {
         .bind(&record.id)
         .bind(&record.data)
         .bind(record.expires_at_ms)
-        .execute(self.pool)
+        .execute(&self.db.write)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -41,7 +43,7 @@ impl<'a> Sessions<'a> {
         .bind(&record.id)
         .bind(&record.data)
         .bind(record.expires_at_ms)
-        .execute(self.pool)
+        .execute(&self.db.write)
         .await?;
         Ok(())
     }
@@ -53,7 +55,7 @@ impl<'a> Sessions<'a> {
         )
         .bind(id)
         .bind(now_ms)
-        .fetch_optional(self.pool)
+        .fetch_optional(&self.db.read)
         .await?;
         row.map(|r| {
             Ok(SessionRecord {
@@ -68,7 +70,7 @@ impl<'a> Sessions<'a> {
     pub async fn delete(&self, id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(())
     }
@@ -77,7 +79,7 @@ impl<'a> Sessions<'a> {
     pub async fn delete_expired(&self, now_ms: i64) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at_ms <= $1")
             .bind(now_ms)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(done.rows_affected())
     }

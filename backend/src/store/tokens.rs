@@ -1,4 +1,6 @@
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use super::pools::Pools;
 
 use super::StoreError;
 
@@ -16,15 +18,15 @@ pub struct TokenRow {
 }
 
 pub struct Tokens<'a> {
-    pool: &'a AnyPool,
+    db: &'a Pools,
 }
 
 const COLUMNS: &str =
     "id, owner, groups_json, name, secret_sha256, created_at_ms, expires_at_ms, last_used_at_ms";
 
 impl<'a> Tokens<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        Tokens { pool }
+    pub(super) fn new(db: &'a Pools) -> Self {
+        Tokens { db }
     }
 
     pub async fn insert(&self, token: &TokenRow) -> Result<(), StoreError> {
@@ -41,7 +43,7 @@ impl<'a> Tokens<'a> {
         .bind(token.created_at_ms)
         .bind(token.expires_at_ms)
         .bind(token.last_used_at_ms)
-        .execute(self.pool)
+        .execute(&self.db.write)
         .await?;
         Ok(())
     }
@@ -49,7 +51,7 @@ impl<'a> Tokens<'a> {
     pub async fn get(&self, id: &str) -> Result<Option<TokenRow>, StoreError> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM api_tokens WHERE id = $1"))
             .bind(id)
-            .fetch_optional(self.pool)
+            .fetch_optional(&self.db.read)
             .await?;
         row.map(|r| token_of(&r)).transpose()
     }
@@ -60,7 +62,7 @@ impl<'a> Tokens<'a> {
             "SELECT {COLUMNS} FROM api_tokens WHERE owner = $1 ORDER BY created_at_ms DESC, id"
         ))
         .bind(owner)
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter().map(token_of).collect()
     }
@@ -70,7 +72,7 @@ impl<'a> Tokens<'a> {
         let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND owner = $2")
             .bind(id)
             .bind(owner)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -79,7 +81,7 @@ impl<'a> Tokens<'a> {
         sqlx::query("UPDATE api_tokens SET last_used_at_ms = $1 WHERE id = $2")
             .bind(now_ms)
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(())
     }

@@ -1,4 +1,6 @@
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use super::pools::Pools;
 
 use super::StoreError;
 use crate::clock::now_ms;
@@ -13,12 +15,12 @@ pub struct User {
 }
 
 pub struct Users<'a> {
-    pool: &'a AnyPool,
+    db: &'a Pools,
 }
 
 impl<'a> Users<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        Users { pool }
+    pub(super) fn new(db: &'a Pools) -> Self {
+        Users { db }
     }
 
     pub async fn find(&self, username: &str) -> Result<Option<User>, StoreError> {
@@ -27,7 +29,7 @@ impl<'a> Users<'a> {
              FROM users WHERE username = $1",
         )
         .bind(username)
-        .fetch_optional(self.pool)
+        .fetch_optional(&self.db.read)
         .await?;
         row.map(|r| {
             Ok(User {
@@ -51,7 +53,7 @@ impl<'a> Users<'a> {
         .bind(username)
         .bind(hash)
         .bind(now)
-        .execute(self.pool)
+        .execute(&self.db.write)
         .await?;
         Ok(())
     }
@@ -66,7 +68,7 @@ impl<'a> Users<'a> {
         .bind(username)
         .bind(hash)
         .bind(now)
-        .execute(self.pool)
+        .execute(&self.db.write)
         .await?;
         Ok(done.rows_affected() == 1)
     }

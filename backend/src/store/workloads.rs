@@ -2,7 +2,9 @@
 //! so the history never misses a step that the status shows.
 
 use api::{Phase, ReplicaPlacement, WorkloadKind, WorkloadSpec};
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use super::pools::Pools;
 
 use super::StoreError;
 
@@ -24,6 +26,16 @@ pub struct WorkloadRow {
     pub finished_at_ms: Option<i64>,
 }
 
+/// One phase change of one workload, for [`Workloads::transition_all`].
+#[derive(Debug, Clone, Copy)]
+pub struct Transition<'a> {
+    pub id: i64,
+    pub phase: Phase,
+    pub reason: &'a str,
+    pub placements: &'a [ReplicaPlacement],
+    pub at_ms: i64,
+}
+
 /// What is stored for a new workload; it starts queued.
 #[derive(Debug, Clone)]
 pub struct NewWorkload<'a> {
@@ -42,7 +54,7 @@ pub struct EventRow {
 }
 
 pub struct Workloads<'a> {
-    pool: &'a AnyPool,
+    db: &'a Pools,
 }
 
 const COLUMNS: &str = "id, profile, name, kind, priority_class, priority, spec_json, phase, \
@@ -52,40 +64,50 @@ const COLUMNS: &str = "id, profile, name, kind, priority_class, priority, spec_j
 const ACTIVE: &str = "('queued', 'admitted', 'starting', 'running')";
 
 impl<'a> Workloads<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        Workloads { pool }
+    pub(super) fn new(db: &'a Pools) -> Self {
+        Workloads { db }
     }
 
-    /// Stores a queued workload and its first event; `None` when the profile already has a
-    /// workload of that name.
     /// Stores a queued workload and its first event; answers the row as stored, or `None` when
     /// the profile already has a workload of that name.
     pub async fn insert(&self, new: &NewWorkload<'_>) -> Result<Option<WorkloadRow>, StoreError> {
-        let spec = json(new.spec, "workload spec")?;
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(&format!(
-            "INSERT INTO workloads (profile, name, kind, priority_class, priority, spec_json, \
-             phase, reason, placements_json, created_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'queued', NULL, '[]', $7) \
-             ON CONFLICT (profile, name) DO NOTHING RETURNING {COLUMNS}"
-        ))
-        .bind(new.profile)
-        .bind(&new.spec.name)
-        .bind(new.spec.kind.as_str())
-        .bind(new.priority_class)
-        .bind(i64::from(new.priority))
-        .bind(spec)
-        .bind(new.now_ms)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            tx.rollback().await?;
-            return Ok(None);
-        };
-        let stored = workload_of(&row)?;
-        insert_event(&mut tx, stored.id, new.now_ms, Phase::Queued, "submitted").await?;
+        let stored = self.insert_all(std::slice::from_ref(new)).await?;
+        Ok(stored.into_iter().next().flatten())
+    }
+
+    /// [`Workloads::insert`] for several workloads in one transaction (a wave of pipeline
+    /// tasks); one answer per workload, in order.
+    pub async fn insert_all(
+        &self,
+        news: &[NewWorkload<'_>],
+    ) -> Result<Vec<Option<WorkloadRow>>, StoreError> {
+        let mut answers = Vec::with_capacity(news.len());
+        let mut tx = self.db.write.begin().await?;
+        for new in news {
+            let row = sqlx::query(&format!(
+                "INSERT INTO workloads (profile, name, kind, priority_class, priority, spec_json, \
+                 phase, reason, placements_json, created_at_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'queued', NULL, '[]', $7) \
+                 ON CONFLICT (profile, name) DO NOTHING RETURNING {COLUMNS}"
+            ))
+            .bind(new.profile)
+            .bind(&new.spec.name)
+            .bind(new.spec.kind.as_str())
+            .bind(new.priority_class)
+            .bind(i64::from(new.priority))
+            .bind(json(new.spec, "workload spec")?)
+            .bind(new.now_ms)
+            .fetch_optional(&mut *tx)
+            .await?;
+            // None: the name was taken, and nothing was written.
+            let stored = row.map(|r| workload_of(&r)).transpose()?;
+            if let Some(stored) = &stored {
+                insert_event(&mut tx, stored.id, new.now_ms, Phase::Queued, "submitted").await?;
+            }
+            answers.push(stored);
+        }
         tx.commit().await?;
-        Ok(Some(stored))
+        Ok(answers)
     }
 
     pub async fn get(&self, profile: &str, name: &str) -> Result<Option<WorkloadRow>, StoreError> {
@@ -94,7 +116,7 @@ impl<'a> Workloads<'a> {
         ))
         .bind(profile)
         .bind(name)
-        .fetch_optional(self.pool)
+        .fetch_optional(&self.db.read)
         .await?;
         row.map(|r| workload_of(&r)).transpose()
     }
@@ -102,7 +124,7 @@ impl<'a> Workloads<'a> {
     pub async fn by_id(&self, id: i64) -> Result<Option<WorkloadRow>, StoreError> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM workloads WHERE id = $1"))
             .bind(id)
-            .fetch_optional(self.pool)
+            .fetch_optional(&self.db.read)
             .await?;
         row.map(|r| workload_of(&r)).transpose()
     }
@@ -113,7 +135,7 @@ impl<'a> Workloads<'a> {
             "SELECT {COLUMNS} FROM workloads WHERE profile = $1 ORDER BY id"
         ))
         .bind(profile)
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter().map(workload_of).collect()
     }
@@ -123,7 +145,7 @@ impl<'a> Workloads<'a> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM workloads WHERE phase IN {ACTIVE} ORDER BY id"
         ))
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter().map(workload_of).collect()
     }
@@ -138,41 +160,52 @@ impl<'a> Workloads<'a> {
         placements: &[ReplicaPlacement],
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let placements = json(placements, "placements")?;
-        let stamped = match phase {
-            Phase::Admitted => Some("admitted_at_ms"),
-            Phase::Running => Some("started_at_ms"),
-            p if p.is_finished() => Some("finished_at_ms"),
-            _ => None,
-        };
-        let times = match stamped {
-            Some(column) => format!(", {column} = $5"),
-            // Back in the queue: the times of the last run no longer apply.
-            None => {
-                ", admitted_at_ms = NULL, started_at_ms = NULL, finished_at_ms = NULL".to_owned()
+        let done = self
+            .transition_all(&[Transition {
+                id,
+                phase,
+                reason,
+                placements,
+                at_ms: now_ms,
+            }])
+            .await?;
+        Ok(done.first().copied().unwrap_or(false))
+    }
+
+    /// [`Workloads::transition`] for several changes in one transaction: a scheduling cycle
+    /// that admits a wave of workloads commits once, not twice per workload. Answers, for each
+    /// change, whether its workload exists.
+    pub async fn transition_all(
+        &self,
+        changes: &[Transition<'_>],
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut done = Vec::with_capacity(changes.len());
+        let mut tx = self.db.write.begin().await?;
+        for change in changes {
+            let (sql, stamped) = transition_sql(change.phase);
+            let mut query = sqlx::query(&sql)
+                .bind(change.phase.as_str())
+                .bind(change.reason)
+                .bind(json(change.placements, "placements")?)
+                .bind(change.id);
+            if stamped {
+                query = query.bind(change.at_ms);
             }
-        };
-        let sql = format!(
-            "UPDATE workloads SET phase = $1, reason = $2, placements_json = $3{times} \
-             WHERE id = $4"
-        );
-        let mut query = sqlx::query(&sql)
-            .bind(phase.as_str())
-            .bind(reason)
-            .bind(placements)
-            .bind(id);
-        if stamped.is_some() {
-            query = query.bind(now_ms);
+            let found = query.execute(&mut *tx).await?.rows_affected() == 1;
+            if found {
+                insert_event(
+                    &mut tx,
+                    change.id,
+                    change.at_ms,
+                    change.phase,
+                    change.reason,
+                )
+                .await?;
+            }
+            done.push(found);
         }
-        let mut tx = self.pool.begin().await?;
-        let done = query.execute(&mut *tx).await?;
-        if done.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        insert_event(&mut tx, id, now_ms, phase, reason).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(done)
     }
 
     /// Changes what a waiting workload holds (some replicas of a non-gang workload) and why it
@@ -190,7 +223,7 @@ impl<'a> Workloads<'a> {
         .bind(reason)
         .bind(json(placements, "placements")?)
         .bind(id)
-        .execute(self.pool)
+        .execute(&self.db.write)
         .await?;
         Ok(())
     }
@@ -200,7 +233,7 @@ impl<'a> Workloads<'a> {
             "SELECT at_ms, phase, reason FROM workload_events WHERE workload_id = $1 ORDER BY id",
         )
         .bind(id)
-        .fetch_all(self.pool)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter()
             .map(|r| {
@@ -217,10 +250,29 @@ impl<'a> Workloads<'a> {
     pub async fn delete(&self, id: i64) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM workloads WHERE id = $1")
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.db.write)
             .await?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// The UPDATE for a move to `phase`, and whether it binds the phase's time as `$5`.
+fn transition_sql(phase: Phase) -> (String, bool) {
+    let stamped = match phase {
+        Phase::Admitted => Some("admitted_at_ms"),
+        Phase::Running => Some("started_at_ms"),
+        p if p.is_finished() => Some("finished_at_ms"),
+        _ => None,
+    };
+    let times = match stamped {
+        Some(column) => format!(", {column} = $5"),
+        // Back in the queue: the times of the last run no longer apply.
+        None => ", admitted_at_ms = NULL, started_at_ms = NULL, finished_at_ms = NULL".to_owned(),
+    };
+    let sql = format!(
+        "UPDATE workloads SET phase = $1, reason = $2, placements_json = $3{times} WHERE id = $4"
+    );
+    (sql, stamped.is_some())
 }
 
 async fn insert_event(

@@ -12,6 +12,7 @@ use crate::pipelines::run::graph::Ready;
 use crate::pipelines::run::task_workload::task_workload;
 use crate::pipelines::run::values::Values;
 use crate::workload::WorkloadError;
+use api::WorkloadSpec;
 
 impl Runner {
     /// Walks the run until nothing more can happen now.
@@ -34,6 +35,7 @@ impl Runner {
             let running = run.graph.running().len();
             let mut slots = run.parallelism.saturating_sub(running);
             let mut walk_again = false;
+            let mut submissions = Vec::new();
             for task in ready {
                 if slots == 0 {
                     break;
@@ -46,10 +48,17 @@ impl Runner {
                 if waiting {
                     continue;
                 }
-                match self.launch(run_id, &task).await {
-                    Launch::Started => slots -= 1,
+                match self.prepare(run_id, &task).await {
+                    Launch::Submit(submission) => {
+                        submissions.push(submission);
+                        slots -= 1;
+                    }
                     Launch::Decided => walk_again = true,
                 }
+            }
+            // Together: one transaction and one scheduling cycle for the whole wave.
+            if self.submit_all(run_id, submissions).await {
+                walk_again = true;
             }
             // Stored after the launches: the next task's start does not wait for the writes.
             self.store_changes(run_id).await;
@@ -60,8 +69,8 @@ impl Runner {
         }
     }
 
-    /// Takes a cached result, or submits the task's workload.
-    async fn launch(&mut self, run_id: i64, task: &Ready) -> Launch {
+    /// Takes a cached result, or builds the task's workload for [`Runner::submit_all`].
+    async fn prepare(&mut self, run_id: i64, task: &Ready) -> Launch {
         let now = now_ms();
         let Some(run) = self.runs.get_mut(&run_id) else {
             return Launch::Decided;
@@ -103,43 +112,81 @@ impl Runner {
                 .finished(&task.node, TaskState::Failed, &why, None, now);
             return Launch::Decided;
         }
-        let timeout = task.task.timeout;
         self.warm_up(&mut spec).await;
-        tracing::debug!(run = run_id, node = task.node, "submitting a task");
+        Launch::Submit(Submission {
+            node: task.node.clone(),
+            spec,
+            cache_key: key,
+            timeout: task.task.timeout,
+        })
+    }
+
+    /// Submits the prepared tasks' workloads; answers whether one of them could not start
+    /// (its node failed: walk the graph again).
+    async fn submit_all(&mut self, run_id: i64, submissions: Vec<Submission>) -> bool {
+        let Some(run) = self.runs.get(&run_id) else {
+            return false;
+        };
+        if submissions.is_empty() {
+            return false;
+        }
+        let profile = run.profile.clone();
+        let specs: Vec<_> = submissions.iter().map(|s| s.spec.clone()).collect();
+        tracing::debug!(run = run_id, tasks = specs.len(), "submitting tasks");
         let submitted = self
             .engine
-            .submit(&Principal::service("pipelines"), &profile, &spec)
+            .submit_all(&Principal::service("pipelines"), &profile, &specs)
             .await;
-        let Some(run) = self.runs.get_mut(&run_id) else {
-            return Launch::Decided;
-        };
-        match submitted {
-            Ok(row) => {
-                run.graph.started(&task.node, row.id, key, now);
-                if let Some(timeout) = timeout {
-                    let at = now.saturating_add(timeout.as_millis() as i64);
-                    run.deadlines.insert(task.node.clone(), (at, name.clone()));
-                }
-                self.workloads.insert(
-                    row.id,
-                    TaskTry {
-                        run_id,
-                        node: task.node.clone(),
-                        workload: name,
-                    },
-                );
-                Launch::Started
-            }
+        let answers: Vec<Result<_, WorkloadError>> = match submitted {
+            Ok(answers) => answers,
             Err(e) => {
-                let why = match e {
-                    WorkloadError::NeverRuns(why) => format!("can never run here: {why}"),
-                    other => format!("cannot start: {other}"),
-                };
-                run.graph
-                    .finished(&task.node, TaskState::Failed, &why, None, now);
-                Launch::Decided
+                let why = e.to_string();
+                specs
+                    .iter()
+                    .map(|_| Err(WorkloadError::invalid("", &why)))
+                    .collect()
+            }
+        };
+        let Some(run) = self.runs.get_mut(&run_id) else {
+            return false;
+        };
+        let now = now_ms();
+        let mut failed = false;
+        for (submission, answer) in submissions.into_iter().zip(answers) {
+            let Submission {
+                node,
+                spec,
+                cache_key,
+                timeout,
+            } = submission;
+            match answer {
+                Ok(row) => {
+                    run.graph.started(&node, row.id, cache_key, now);
+                    if let Some(timeout) = timeout {
+                        let at = now.saturating_add(timeout.as_millis() as i64);
+                        run.deadlines.insert(node.clone(), (at, spec.name.clone()));
+                    }
+                    self.workloads.insert(
+                        row.id,
+                        TaskTry {
+                            run_id,
+                            node,
+                            workload: spec.name,
+                        },
+                    );
+                }
+                Err(e) => {
+                    let why = match e {
+                        WorkloadError::NeverRuns(why) => format!("can never run here: {why}"),
+                        other => format!("cannot start: {other}"),
+                    };
+                    run.graph
+                        .finished(&node, TaskState::Failed, &why, None, now);
+                    failed = true;
+                }
             }
         }
+        failed
     }
 
     async fn cached(&self, profile: &str, key: &str) -> Option<Values> {
@@ -280,9 +327,17 @@ impl Runner {
     }
 }
 
+/// A task's workload, built and ready to submit.
+struct Submission {
+    node: String,
+    spec: WorkloadSpec,
+    cache_key: Option<String>,
+    timeout: Option<std::time::Duration>,
+}
+
 enum Launch {
-    /// Its workload was submitted.
-    Started,
+    /// Its workload is built: submit it.
+    Submit(Submission),
     /// It ended without running (cached, or it cannot start): walk again.
     Decided,
 }

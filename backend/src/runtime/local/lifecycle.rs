@@ -9,6 +9,7 @@ use super::state::WorkloadState;
 use super::{
     Inner, KILL_WAIT, Live, Replica, lock, paths, pidfile, recovery, signal, spawn, watch,
 };
+use crate::clock::now_ms;
 use crate::runtime::{Endpoint, ExitOutcome, PlacedWorkload, RuntimeError, RuntimeReport};
 
 /// Marks a workload as starting while it lives.
@@ -27,6 +28,7 @@ impl Inner {
     /// A replica ended: record it, kill what it left in its process group, stop the others
     /// after a first failure, and report the workload once every replica has ended.
     pub(super) fn replica_exited(self: &Arc<Self>, id: i64, index: usize, outcome: ExitOutcome) {
+        let at_ms = now_ms();
         tracing::debug!(workload = id, index, %outcome, "replica exited");
         let (pid, child, dir, step, exits, ended) = {
             let mut live = lock(&self.live);
@@ -68,6 +70,7 @@ impl Inner {
                 phase,
                 reason,
                 exits,
+                at_ms,
             });
         }
     }
@@ -117,6 +120,7 @@ impl Inner {
         let plans = spawn::plan(workload, &dir, &self.inherited_env())?;
         let endpoints = spawn::endpoints(&plans);
         let spawned = spawn::spawn_all(id, &dir, plans).await?;
+        let at_ms = now_ms();
         tracing::debug!(workload = id, "replicas spawned");
         let count = spawned.len();
         let mut replicas = Vec::with_capacity(count);
@@ -144,6 +148,7 @@ impl Inner {
             phase: Phase::Running,
             reason: format!("started {count} replica(s)"),
             exits: Vec::new(),
+            at_ms,
         });
         let tasks = children
             .into_iter()

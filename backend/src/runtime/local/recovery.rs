@@ -23,6 +23,7 @@ use api::Phase;
 use super::pidfile::{self, PidFile};
 use super::state::WorkloadState;
 use super::{Inner, Live, Replica, paths, signal, watch};
+use crate::clock::now_ms;
 use crate::runtime::{Endpoint, ExitOutcome, RESTARTED, RuntimeReport};
 
 /// A replica found on disk.
@@ -49,6 +50,7 @@ pub(crate) fn recover(inner: &Arc<Inner>, known: &[(i64, Phase)]) -> Vec<Runtime
                 phase: Phase::Failed,
                 reason: RESTARTED.to_owned(),
                 exits: Vec::new(),
+                at_ms: now_ms(),
             });
             continue;
         }
@@ -78,6 +80,7 @@ fn running(id: i64, reason: &str) -> RuntimeReport {
         phase: Phase::Running,
         reason: reason.to_owned(),
         exits: Vec::new(),
+        at_ms: now_ms(),
     }
 }
 

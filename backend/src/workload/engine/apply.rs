@@ -10,7 +10,7 @@ use super::Engine;
 use crate::clock::now_ms;
 use crate::runtime::PlacedWorkload;
 use crate::scheduler::{Decision, Entry, Limits, ProfileQueue, Spot};
-use crate::store::{ProfileRow, Quota, StoreError, WorkloadRow};
+use crate::store::{ProfileRow, Quota, StoreError, Transition, WorkloadRow};
 use crate::workload::{placements_of, replicas_of, spots_of};
 
 impl Engine {
@@ -34,6 +34,7 @@ impl Engine {
 
         let by_id: HashMap<i64, &WorkloadRow> = rows.iter().map(|r| (r.id, r)).collect();
         let mut changed = false;
+        let mut admitted = Vec::new();
         // A Hold comes with a Wait for the same workload: keep the spots for the Wait.
         let mut held: HashMap<i64, Vec<Option<Spot>>> = HashMap::new();
         for decision in decisions {
@@ -41,7 +42,7 @@ impl Engine {
                 Decision::Admit { id, spots } => {
                     if let Some(row) = by_id.get(&id) {
                         let spots: Vec<Option<Spot>> = spots.into_iter().map(Some).collect();
-                        self.admit(row, &spots).await?;
+                        admitted.push(placed_of(row, &spots));
                         changed = true;
                     }
                 }
@@ -79,6 +80,8 @@ impl Engine {
                 }
             }
         }
+        self.record_admissions(&admitted).await?;
+        self.start_all(admitted).await?;
         if changed {
             self.record_allocation().await?;
             self.publish_cluster();
@@ -86,43 +89,81 @@ impl Engine {
         Ok(())
     }
 
-    /// Records the placement, then starts the processes; a start that fails fails the
-    /// workload with the runtime's reason (the program does not exist, say).
-    async fn admit(&self, row: &WorkloadRow, spots: &[Option<Spot>]) -> Result<(), StoreError> {
-        let placements = placements_of(&row.spec, spots);
-        let nodes: Vec<&str> = {
-            let mut n: Vec<&str> = placements.iter().map(|p| p.node.as_str()).collect();
-            n.dedup();
-            n
-        };
-        let reason = format!("placed on {}", nodes.join(", "));
-        let workloads = self.store.workloads();
-        workloads
-            .transition(row.id, Phase::Admitted, &reason, &placements, now_ms())
-            .await?;
-        self.publish_workload(&row.profile, row.id, &row.name, Phase::Admitted, &reason);
-        let placed = PlacedWorkload {
-            id: row.id,
-            profile: row.profile.clone(),
-            name: row.name.clone(),
-            spec: row.spec.clone(),
-            placements: placements.clone(),
-        };
-        workloads
-            .transition(
-                row.id,
-                Phase::Starting,
-                "starting its processes",
-                &placements,
-                now_ms(),
-            )
-            .await?;
-        if let Err(e) = self.runtime.start(&placed).await {
-            let reason = format!("could not start: {e}");
-            workloads
-                .transition(row.id, Phase::Failed, &reason, &placements, now_ms())
-                .await?;
-            self.publish_workload(&row.profile, row.id, &row.name, Phase::Failed, &reason);
+    /// Records the cycle's admissions (placed, then starting) in one transaction.
+    async fn record_admissions(&self, admitted: &[Admission]) -> Result<(), StoreError> {
+        if admitted.is_empty() {
+            return Ok(());
+        }
+        let now = now_ms();
+        let changes: Vec<Transition> = admitted
+            .iter()
+            .flat_map(|a| {
+                let placed = &a.placed;
+                [
+                    (Phase::Admitted, a.reason.as_str()),
+                    (Phase::Starting, "starting its processes"),
+                ]
+                .map(|(phase, reason)| Transition {
+                    id: placed.id,
+                    phase,
+                    reason,
+                    placements: &placed.placements,
+                    at_ms: now,
+                })
+            })
+            .collect();
+        self.store.workloads().transition_all(&changes).await?;
+        for a in admitted {
+            let placed = &a.placed;
+            self.publish_workload(
+                &placed.profile,
+                placed.id,
+                &placed.name,
+                Phase::Admitted,
+                &a.reason,
+            );
+        }
+        Ok(())
+    }
+
+    /// Starts the cycle's admitted workloads side by side: a wave of pipeline tasks released
+    /// by one exit would otherwise wait for each other's process spawns. A start that fails
+    /// fails its workload with the runtime's reason (the program does not exist, say).
+    async fn start_all(&self, admitted: Vec<Admission>) -> Result<(), StoreError> {
+        let starts: Vec<_> = admitted
+            .into_iter()
+            .map(|Admission { placed, .. }| {
+                let runtime = Arc::clone(&self.runtime);
+                let to_start = placed.clone();
+                let start = tokio::spawn(async move { runtime.start(&to_start).await });
+                (placed, start)
+            })
+            .collect();
+        for (placed, start) in starts {
+            let error = match start.await {
+                Ok(started) => started.err().map(|e| e.to_string()),
+                Err(e) => Some(format!("the runtime gave up: {e}")),
+            };
+            if let Some(error) = error {
+                let reason = format!("could not start: {error}");
+                self.store
+                    .workloads()
+                    .transition(
+                        placed.id,
+                        Phase::Failed,
+                        &reason,
+                        &placed.placements,
+                        now_ms(),
+                    )
+                    .await?;
+                self.publish_workload(
+                    &placed.profile,
+                    placed.id,
+                    &placed.name,
+                    Phase::Failed,
+                    &reason,
+                );
+            }
         }
         Ok(())
     }
@@ -159,6 +200,31 @@ impl Engine {
             .await?;
         self.publish_workload(&row.profile, row.id, &row.name, Phase::Preempted, reason);
         Ok(())
+    }
+}
+
+/// A workload the cycle admitted: where it goes, and the event's reason.
+struct Admission {
+    placed: PlacedWorkload,
+    reason: String,
+}
+
+fn placed_of(row: &WorkloadRow, spots: &[Option<Spot>]) -> Admission {
+    let placements = placements_of(&row.spec, spots);
+    let nodes: Vec<&str> = {
+        let mut n: Vec<&str> = placements.iter().map(|p| p.node.as_str()).collect();
+        n.dedup();
+        n
+    };
+    Admission {
+        reason: format!("placed on {}", nodes.join(", ")),
+        placed: PlacedWorkload {
+            id: row.id,
+            profile: row.profile.clone(),
+            name: row.name.clone(),
+            spec: row.spec.clone(),
+            placements,
+        },
     }
 }
 

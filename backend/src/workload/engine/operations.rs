@@ -22,25 +22,60 @@ impl Engine {
         profile: &str,
         spec: &WorkloadSpec,
     ) -> Result<WorkloadRow, WorkloadError> {
-        let (class, priority) = self.vet(principal, profile, spec).await?;
-        let class = class.as_str();
-        // The answer is the row as stored (queued), not whatever a scheduling cycle has made
-        // of it since.
-        let row = self
-            .store
-            .workloads()
-            .insert(&NewWorkload {
-                profile,
-                spec,
-                priority_class: class,
-                priority,
-                now_ms: now_ms(),
+        let answers = self
+            .submit_all(principal, profile, std::slice::from_ref(spec))
+            .await?;
+        answers
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Err(WorkloadError::invalid("", "nothing was submitted")))
+    }
+
+    /// [`Engine::submit`] for several workloads of one profile, stored in one transaction with
+    /// one wake-up of the scheduler: a wave of pipeline tasks is admitted in one cycle. Each
+    /// answer is its workload's own (one refused does not refuse the others); the outer error
+    /// is the database's. The rows are as stored (queued), not whatever a scheduling cycle has
+    /// made of them since.
+    pub async fn submit_all(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        specs: &[WorkloadSpec],
+    ) -> Result<Vec<Result<WorkloadRow, WorkloadError>>, WorkloadError> {
+        let mut vetted = Vec::with_capacity(specs.len());
+        for spec in specs {
+            vetted.push(self.vet(principal, profile, spec).await);
+        }
+        let now = now_ms();
+        let news: Vec<NewWorkload> = specs
+            .iter()
+            .zip(&vetted)
+            .filter_map(|(spec, vet)| {
+                let (class, priority) = vet.as_ref().ok()?;
+                Some(NewWorkload {
+                    profile,
+                    spec,
+                    priority_class: class,
+                    priority: *priority,
+                    now_ms: now,
+                })
             })
-            .await?
-            .ok_or_else(|| WorkloadError::AlreadyExists(spec.name.clone(), profile.to_owned()))?;
-        self.publish_workload(profile, row.id, &spec.name, Phase::Queued, "submitted");
+            .collect();
+        let mut stored = self.store.workloads().insert_all(&news).await?.into_iter();
+        let answers = specs
+            .iter()
+            .zip(vetted)
+            .map(|(spec, vet)| {
+                vet?;
+                let row = stored.next().flatten().ok_or_else(|| {
+                    WorkloadError::AlreadyExists(spec.name.clone(), profile.to_owned())
+                })?;
+                self.publish_workload(profile, row.id, &spec.name, Phase::Queued, "submitted");
+                Ok(row)
+            })
+            .collect();
         self.wake();
-        Ok(row)
+        Ok(answers)
     }
 
     /// Everything [`Engine::submit`] checks before it stores anything: the caller may edit

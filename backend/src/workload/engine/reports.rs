@@ -54,12 +54,24 @@ impl Engine {
         match report.phase {
             Phase::Running if matches!(row.phase, Phase::Admitted | Phase::Starting) => {
                 workloads
-                    .transition(row.id, Phase::Running, &report.reason, &row.placements, now)
+                    .transition(
+                        row.id,
+                        Phase::Running,
+                        &report.reason,
+                        &row.placements,
+                        report.at_ms,
+                    )
                     .await?;
             }
             Phase::Succeeded | Phase::Failed | Phase::Stopped if row.phase.holds_resources() => {
                 workloads
-                    .transition(row.id, report.phase, &report.reason, &row.placements, now)
+                    .transition(
+                        row.id,
+                        report.phase,
+                        &report.reason,
+                        &row.placements,
+                        report.at_ms,
+                    )
                     .await?;
                 if report.phase == Phase::Failed && row.spec.requeue_on_failure {
                     let again = format!("back in the queue after: {}", report.reason);
