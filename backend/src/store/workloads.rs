@@ -1,6 +1,8 @@
 //! Workloads and their events. A phase change and its event are written in one transaction,
 //! so the history never misses a step that the status shows.
 
+use std::collections::HashMap;
+
 use api::{Phase, ReplicaPlacement, WorkloadKind, WorkloadSpec};
 use sqlx::Row;
 
@@ -130,6 +132,27 @@ impl<'a> Workloads<'a> {
     }
 
     /// A profile's workloads, oldest first.
+    /// The names of the workloads with these ids (those that exist), a few queries for many.
+    pub async fn names_of(&self, ids: &[i64]) -> Result<HashMap<i64, String>, StoreError> {
+        let mut names = HashMap::with_capacity(ids.len());
+        // Well under what either database takes as bound parameters in one statement.
+        for chunk in ids.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id, name FROM workloads WHERE id IN ({})",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&self.db.read).await? {
+                names.insert(row.try_get("id")?, row.try_get("name")?);
+            }
+        }
+        Ok(names)
+    }
+
     pub async fn of_profile(&self, profile: &str) -> Result<Vec<WorkloadRow>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM workloads WHERE profile = $1 ORDER BY id"

@@ -213,12 +213,17 @@ impl Runner {
         tracing::debug!(workload = id, ?phase, "a task's workload changed");
         if phase == Some(Phase::Preempted) {
             self.check_workload(id).await;
-        } else if let Some(phase) = phase.filter(|p| p.is_finished())
-            && let Some(task) = self.workloads.remove(&id)
-        {
+        } else if let Some(phase) = phase.filter(|p| p.is_finished()) {
             let reason = event.data.get("reason").and_then(|r| r.as_str());
-            self.task_ended(&task, phase, reason.unwrap_or_default())
-                .await;
+            self.end_task(id, phase, reason.unwrap_or_default()).await;
+        }
+    }
+
+    /// A task's workload ended (once: a second word of the same end finds nothing): its node
+    /// takes the outcome, and its run goes on.
+    async fn end_task(&mut self, workload_id: i64, phase: Phase, reason: &str) {
+        if let Some(task) = self.workloads.remove(&workload_id) {
+            self.task_ended(&task, phase, reason).await;
             self.drive(task.run_id).await;
         }
     }
@@ -246,11 +251,8 @@ impl Runner {
             Some(_) => None,
             None => Some((Phase::Failed, "its workload was deleted".to_owned())),
         };
-        if let Some((phase, reason)) = ended
-            && let Some(task) = self.workloads.remove(&id)
-        {
-            self.task_ended(&task, phase, &reason).await;
-            self.drive(task.run_id).await;
+        if let Some((phase, reason)) = ended {
+            self.end_task(id, phase, &reason).await;
         }
     }
 

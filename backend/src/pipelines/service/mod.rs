@@ -11,6 +11,7 @@ mod error;
 mod experiments;
 mod graph_view;
 mod names;
+mod parsed;
 mod recurring;
 mod runs;
 mod uploads;
@@ -29,6 +30,7 @@ pub struct PipelineService {
     engine: Arc<Engine>,
     runner: PipelineRunner,
     data_dir: std::path::PathBuf,
+    parsed: parsed::ParsedVersions,
 }
 
 impl PipelineService {
@@ -43,6 +45,7 @@ impl PipelineService {
             engine,
             runner,
             data_dir,
+            parsed: Default::default(),
         })
     }
 }

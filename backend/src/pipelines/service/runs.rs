@@ -161,30 +161,28 @@ impl PipelineService {
         let rows = self.store.run_tasks().of_run(id).await?;
         let states = rows.iter().map(|t| (t.node.clone(), t.state)).collect();
         let graph = match self.store.pipelines().version_by_id(run.version_id).await? {
-            Some(version) => match load_version(&version.format, &version.source) {
+            Some(version) => match self.parsed.get(&version) {
                 Ok(pipeline) => run_graph(&pipeline, &states),
                 Err(_) => Default::default(),
             },
             None => Default::default(),
         };
-        let mut tasks = Vec::with_capacity(rows.len());
-        for row in rows {
-            let workload = match row.workload_id {
-                Some(wid) => self.store.workloads().by_id(wid).await?.map(|w| w.name),
-                None => None,
-            };
-            tasks.push(TaskView {
+        let ids: Vec<i64> = rows.iter().filter_map(|t| t.workload_id).collect();
+        let mut names = self.store.workloads().names_of(&ids).await?;
+        let tasks = rows
+            .into_iter()
+            .map(|row| TaskView {
+                workload: row.workload_id.and_then(|id| names.remove(&id)),
                 node: row.node,
                 state: row.state,
                 reason: row.reason,
                 attempt: row.attempt,
-                workload,
                 inputs: row.inputs,
                 outputs: row.outputs,
                 started_at_ms: row.started_at_ms,
                 finished_at_ms: row.finished_at_ms,
-            });
-        }
+            })
+            .collect();
         let mut metrics: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
         for (node, name, value) in self.store.run_tasks().metrics(id).await? {
             metrics.entry(node).or_default().insert(name, value);

@@ -9,8 +9,8 @@ use super::names::{check_name, tidy_name};
 use super::{PipelineError, PipelineService};
 use crate::authz::Principal;
 use crate::clock::now_ms;
+use crate::pipelines::load_document;
 use crate::pipelines::model::Pipeline;
-use crate::pipelines::{load_document, load_version};
 use crate::profiles::{Role, service::require};
 use crate::store::{NewVersion, PipelineRow, VersionRow};
 
@@ -158,7 +158,7 @@ impl PipelineService {
     ) -> Result<VersionDetail, PipelineError> {
         require(&self.store, principal, profile, Role::View).await?;
         let row = self.version_row(profile, pipeline_name, version).await?;
-        let pipeline = load_version(&row.format, &row.source).map_err(PipelineError::Spec)?;
+        let pipeline = self.parsed.get(&row).map_err(PipelineError::Spec)?;
         Ok(VersionDetail {
             pipeline: pipeline_name.to_owned(),
             version: version_view(&row),
