@@ -1,5 +1,5 @@
 //! Test functions with known minima, for the algorithms' tests and `cargo xtask bench
-//! tuning` (which runs Optuna on the same definitions: keep `bench/tuning_optuna.py` in step).
+//! tuning` (which runs Optuna on the same definitions: keep `xtask/bench/tuning_optuna.py` in step).
 
 use rand::Rng;
 

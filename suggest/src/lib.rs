@@ -17,6 +17,7 @@ pub mod gp;
 pub mod grid;
 pub mod hyperband;
 pub mod random;
+pub mod regret;
 pub mod rng;
 pub mod sobol;
 pub mod space;
