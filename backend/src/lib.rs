@@ -17,4 +17,5 @@ pub mod scheduler;
 pub mod sim;
 pub mod store;
 pub mod tokens;
+pub mod tuning;
 pub mod workload;
