@@ -18,6 +18,9 @@ pub enum EventKind {
     /// A pipeline run or one of its tasks changed state; `data` holds the run id, its state
     /// and, for a task, the node.
     Run,
+    /// A tuning experiment or one of its trials changed; `data` holds the experiment's name,
+    /// its state and, for a trial, the trial's name and state.
+    Tuning,
 }
 
 /// A state change that the server streams to the browsers allowed to see it
@@ -46,6 +49,7 @@ impl EventKind {
             EventKind::Cluster => "cluster",
             EventKind::Notebook => "notebook",
             EventKind::Run => "run",
+            EventKind::Tuning => "tuning",
         }
     }
 }

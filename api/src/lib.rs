@@ -10,6 +10,7 @@ mod pipelines;
 mod profiles;
 mod query;
 mod tokens;
+mod tuning;
 mod version;
 mod workloads;
 
@@ -35,6 +36,10 @@ pub use profiles::{
 };
 pub use query::encode_query_value;
 pub use tokens::{ApiToken, CreatedToken, NewToken};
+pub use tuning::{
+    ExperimentKind, MetricPoint, TrialMetrics, TrialState, TrialView, TuningDetail, TuningState,
+    TuningSummary,
+};
 pub use version::VersionInfo;
 pub use workloads::{
     GpuShare, Phase, PortSpec, ReplicaGroup, ReplicaPlacement, Resources, VolumeSpec,

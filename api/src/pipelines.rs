@@ -87,7 +87,8 @@ pub struct GraphNode {
     pub state: Option<TaskState>,
 }
 
-/// An experiment: a group of runs.
+/// An experiment: a group of runs (Kubeflow Pipelines' meaning), or a tuning experiment
+/// (Katib's), which shares the profile's names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExperimentView {
     pub name: String,
@@ -95,6 +96,11 @@ pub struct ExperimentView {
     pub created_at_ms: i64,
     pub archived: bool,
     pub runs: u64,
+    #[serde(default)]
+    pub kind: crate::ExperimentKind,
+    /// A tuning experiment's state and best trial.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuning: Option<crate::TuningSummary>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

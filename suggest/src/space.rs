@@ -79,7 +79,8 @@ impl ParamKind {
                 Value::Int((min + step.saturating_mul(index as i64)).min(*max))
             }
             ParamKind::Double { min, max, step, .. } => {
-                Value::Double((min + step.unwrap_or(0.0) * index as f64).min(*max))
+                let v = min + step.unwrap_or(0.0) * index as f64;
+                Value::Double(round_off(v).min(*max))
             }
             ParamKind::Categorical { choices } => Value::Choice(index.min(choices.len() - 1)),
             ParamKind::Discrete { values } => Value::Discrete(values[index.min(values.len() - 1)]),
@@ -181,6 +182,17 @@ impl ParamKind {
             _ => 0,
         }
     }
+}
+
+/// `v` without the binary noise of `min + k·step` (0.1 + 2·0.1 is 0.30000000000000004):
+/// rounded to 12 significant digits, more than any feasible space writes.
+fn round_off(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let digits = 11 - v.abs().log10().floor() as i32;
+    let scale = 10f64.powi(digits.clamp(-300, 300));
+    (v * scale).round() / scale
 }
 
 /// Whole steps from `min` to `max`, forgiving rounding (0.1 to 0.3 by 0.1 is 2 steps).
@@ -298,6 +310,7 @@ mod tests {
             log: false,
         };
         assert_eq!(double.cardinality(), Some(3));
+        assert_eq!(double.nth(2), Value::Double(0.3));
     }
 
     #[test]

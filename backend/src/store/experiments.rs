@@ -16,6 +16,8 @@ pub struct ExperimentRow {
     pub archived: bool,
     /// Runs in it, archived ones included.
     pub runs: i64,
+    /// A group of runs or a tuning experiment.
+    pub kind: api::ExperimentKind,
 }
 
 pub struct Experiments<'a> {
@@ -23,7 +25,7 @@ pub struct Experiments<'a> {
 }
 
 const SELECT: &str = "SELECT e.id, e.profile, e.name, e.description, e.created_at_ms, \
-     e.archived_at_ms, (SELECT COUNT(*) FROM runs r WHERE r.experiment_id = e.id) AS runs \
+     e.archived_at_ms, e.kind, (SELECT COUNT(*) FROM runs r WHERE r.experiment_id = e.id) AS runs \
      FROM experiments e";
 
 impl<'a> Experiments<'a> {
@@ -105,5 +107,9 @@ fn experiment_of(r: &sqlx::any::AnyRow) -> Result<ExperimentRow, StoreError> {
         created_at_ms: r.try_get("created_at_ms")?,
         archived: archived.is_some(),
         runs: r.try_get("runs")?,
+        kind: match r.try_get::<String, _>("kind")?.as_str() {
+            "tuning" => api::ExperimentKind::Tuning,
+            _ => api::ExperimentKind::Runs,
+        },
     })
 }

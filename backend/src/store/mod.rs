@@ -14,6 +14,7 @@ mod run_tasks;
 mod runs;
 mod sessions;
 mod tokens;
+mod tuning;
 mod users;
 mod wire;
 mod workloads;
@@ -35,6 +36,7 @@ pub use run_tasks::{RunTasks, TaskRow};
 pub use runs::{NewRunRow, RunFilter, RunRow, RunSort, Runs};
 pub use sessions::{SessionRecord, Sessions};
 pub use tokens::{TokenRow, Tokens};
+pub use tuning::{MetricRow, TrialEnd, TrialRow, Tuning, TuningRow};
 pub use users::{User, Users};
 pub use workloads::{EventRow, NewWorkload, Transition, WorkloadRow, Workloads};
 
@@ -140,6 +142,10 @@ impl Store {
 
     pub fn experiments(&self) -> Experiments<'_> {
         Experiments::new(&self.db)
+    }
+
+    pub fn tuning(&self) -> Tuning<'_> {
+        Tuning::new(&self.db)
     }
 
     pub fn runs(&self) -> Runs<'_> {

@@ -48,6 +48,31 @@ pub fn capstan_warm(
     path_prefix: Option<String>,
     warm_launcher: Option<Vec<String>>,
 ) -> Capstan {
+    let (engine, events) = engine(store, data);
+    let runner = PipelineRunner::spawn(
+        store.clone(),
+        engine.clone(),
+        events,
+        RunnerSettings {
+            data_dir: data.to_path_buf(),
+            path_prefix,
+            parallelism: 8,
+            warm_launcher,
+        },
+    );
+    let service = PipelineService::new(store.clone(), engine.clone(), runner, data.to_path_buf());
+    let (stop, shutdown) = watch::channel(false);
+    let engine_loop = tokio::spawn(engine.run(shutdown));
+    Capstan {
+        service,
+        stop,
+        engine_loop,
+    }
+}
+
+/// The workload engine of one Capstan process over `store`, with the local runtime in `data`
+/// and one local node; its loop is not started.
+pub fn engine(store: &Store, data: &Path) -> (Arc<Engine>, EventBus) {
     let runtime = LocalRuntime::new(
         data.to_path_buf(),
         LocalOptions {
@@ -69,25 +94,7 @@ pub fn capstan_warm(
         },
         events.clone(),
     );
-    let runner = PipelineRunner::spawn(
-        store.clone(),
-        engine.clone(),
-        events,
-        RunnerSettings {
-            data_dir: data.to_path_buf(),
-            path_prefix,
-            parallelism: 8,
-            warm_launcher,
-        },
-    );
-    let service = PipelineService::new(store.clone(), engine.clone(), runner, data.to_path_buf());
-    let (stop, shutdown) = watch::channel(false);
-    let engine_loop = tokio::spawn(engine.run(shutdown));
-    Capstan {
-        service,
-        stop,
-        engine_loop,
-    }
+    (engine, events)
 }
 
 impl Capstan {

@@ -67,8 +67,31 @@ impl PipelineService {
     ) -> Result<(), PipelineError> {
         require(&self.store, principal, profile, Role::Edit).await?;
         let row = self.experiment_row(profile, name).await?;
+        if row.kind == api::ExperimentKind::Tuning {
+            return Err(PipelineError::Conflict(format!(
+                "`{name}` is a tuning experiment: the tuning service deletes it with its trials"
+            )));
+        }
         self.store.experiments().delete(row.id).await?;
         Ok(())
+    }
+
+    /// A group of runs that a run may join: not a tuning experiment.
+    pub(super) async fn group_of_runs(
+        &self,
+        profile: &str,
+        name: &str,
+    ) -> Result<ExperimentRow, PipelineError> {
+        let row = self.experiment_row(profile, name).await?;
+        if row.kind == api::ExperimentKind::Tuning {
+            return Err(PipelineError::invalid(
+                "experiment",
+                format!(
+                    "`{name}` is a tuning experiment; runs join an experiment that groups runs"
+                ),
+            ));
+        }
+        Ok(row)
     }
 
     pub(super) async fn experiment_row(
@@ -93,5 +116,7 @@ fn view(row: &ExperimentRow) -> ExperimentView {
         created_at_ms: row.created_at_ms,
         archived: row.archived,
         runs: row.runs.max(0) as u64,
+        kind: row.kind,
+        tuning: None,
     }
 }

@@ -52,7 +52,7 @@ impl PipelineService {
             load_version(&version.format, &version.source).map_err(PipelineError::Spec)?;
         check_options(&pipeline, &spec.run)?;
         let experiment_id = match &spec.experiment {
-            Some(name) => Some(self.experiment_row(profile, name).await?.id),
+            Some(name) => Some(self.group_of_runs(profile, name).await?.id),
             None => None,
         };
         // The version is pinned: later uploads do not change what it runs.

@@ -41,7 +41,7 @@ impl PipelineService {
             .version_row(profile, &new.pipeline, new.version.as_deref())
             .await?;
         let experiment_id = match &new.experiment {
-            Some(name) => Some(self.experiment_row(profile, name).await?.id),
+            Some(name) => Some(self.group_of_runs(profile, name).await?.id),
             None => None,
         };
         let options = new.options();

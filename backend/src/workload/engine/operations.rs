@@ -252,6 +252,21 @@ impl Engine {
             .map_err(runtime_error)
     }
 
+    /// The last `lines` lines a replica printed, for Capstan's own readers (a trial's metrics
+    /// collector). No role check: the caller decided.
+    pub async fn tail_log_of(
+        &self,
+        id: i64,
+        group: &str,
+        replica: u32,
+        lines: usize,
+    ) -> Result<Vec<String>, WorkloadError> {
+        self.runtime
+            .log_tail(id, group, replica, lines)
+            .await
+            .map_err(runtime_error)
+    }
+
     /// The runtime stops what still runs, then removes the files.
     fn delete_in_background(&self, id: i64) {
         let runtime = Arc::clone(&self.runtime);
