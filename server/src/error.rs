@@ -27,6 +27,8 @@ pub enum AppError {
     Notebook(#[from] backend::notebooks::NotebookError),
     #[error(transparent)]
     Pipeline(#[from] backend::pipelines::service::PipelineError),
+    #[error(transparent)]
+    Tuning(#[from] backend::tuning::TuningError),
     #[error("the database is not available")]
     Store(#[from] backend::store::StoreError),
     #[error("the account service failed")]
@@ -48,6 +50,7 @@ impl AppError {
             AppError::Workload(e) => refused(e.refusal()),
             AppError::Notebook(e) => refused(e.refusal()),
             AppError::Pipeline(e) => refused(e.refusal()),
+            AppError::Tuning(e) => refused(e.refusal()),
             AppError::Store(_) | AppError::Accounts(_) | AppError::Session(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }

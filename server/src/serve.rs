@@ -208,6 +208,7 @@ pub fn app_state(
             engine.clone(),
             events.clone(),
         ),
+        tuning: tuning_service(&config, &store, &engine, &events),
         engine,
         leptos: leptos_options(&config),
         admins: config.cluster_admins(),
@@ -221,6 +222,23 @@ pub fn app_state(
         readiness,
         shutdown,
     })
+}
+
+/// The tuning controller (started here, so that experiments left running by a previous
+/// process go on at once) and the service over it; trials' files under `<data>/tuning`.
+fn tuning_service(
+    config: &Config,
+    store: &Store,
+    engine: &Arc<backend::workload::Engine>,
+    events: &EventBus,
+) -> Arc<backend::tuning::TuningService> {
+    let controller = backend::tuning::TuningController::spawn(
+        store.clone(),
+        engine.clone(),
+        events.clone(),
+        config.data_dir.join("tuning"),
+    );
+    backend::tuning::TuningService::new(store.clone(), engine.clone(), controller)
 }
 
 fn leptos_options(config: &Config) -> LeptosOptions {

@@ -48,6 +48,8 @@ pub struct Shared {
     pub notebooks: Arc<backend::notebooks::Notebooks>,
     /// Pipelines, experiments, runs and recurring runs.
     pub pipelines: Arc<backend::pipelines::service::PipelineService>,
+    /// Tuning experiments: the controller that runs their trials, and the service.
+    pub tuning: Arc<backend::tuning::TuningService>,
     /// The notebook proxy's pooled connections.
     pub notebook_proxy: crate::notebook_proxy::ProxyClient,
     /// The OpenID Connect provider, when one is configured.

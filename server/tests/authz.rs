@@ -56,6 +56,9 @@ const NEW_VERSION: &str = r#"{"version":"v2","source":"{apiVersion: capstan.dev/
 /// A Capstan pipeline YAML document (flow style, URL-encoded), for the upload server function.
 const UPLOADED_PIPELINE: &str = "%7BapiVersion%3A%20capstan.dev%2Fv1%2C%20kind%3A%20Pipeline%2C%20name%3A%20uploaded%2C%20tasks%3A%20%5B%7Bname%3A%20hello%2C%20command%3A%20%5Becho%2C%20hi%5D%7D%5D%7D";
 
+/// A Katib Experiment manifest (JSON) whose trials echo their metric.
+const NEW_TUNING: &str = r#"{"apiVersion":"kubeflow.org/v1beta1","kind":"Experiment","metadata":{"name":"new-tune"},"spec":{"objective":{"type":"maximize","objectiveMetricName":"accuracy"},"algorithm":{"algorithmName":"random"},"parameters":[{"name":"lr","parameterType":"double","feasibleSpace":{"min":"0.1","max":"0.2"}}],"trialTemplate":{"trialParameters":[{"name":"lr","reference":"lr"}],"command":["echo","accuracy=${trialParameters.lr}"]}}}"#;
+
 /// Members read; editors and above change; outsiders learn nothing.
 const VIEW: [u16; 6] = [200, 200, 200, 200, 200, 404];
 const EDIT: [u16; 6] = [200, 200, 200, 200, 403, 404];
@@ -498,6 +501,70 @@ fn rows() -> Vec<Row> {
             [204, 204, 204, 204, 403, 404],
             [204, 404, 404, 404, 404, 404],
         ),
+        // Tuning experiments share the experiments' paths (issue 7).
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/experiments",
+            NEW_TUNING,
+            [201, 201, 201, 201, 403, 404],
+            [201, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/experiments/seeded-tune",
+            "",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/experiments/seeded-exp",
+            "",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/experiments/seeded-tune/trials",
+            "",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/experiments/seeded-tune/trials/seeded-tune-0/metrics",
+            "",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/experiments/seeded-tune/trials/seeded-tune-0/logs",
+            "",
+            ALL_404,
+            ALL_404,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/experiments/seeded-tune/resume",
+            "",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/experiments/live-tune/stop",
+            "",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/profiles/{p}/experiments/seeded-tune",
+            "",
+            [204, 204, 204, 204, 403, 404],
+            [204, 404, 404, 404, 404, 404],
+        ),
         row(
             Method::GET,
             "/api/v1/profiles/{p}/runs?state=succeeded",
@@ -881,6 +948,7 @@ async fn world() -> World {
         seed_workload(&store, profile).await;
         seed_notebook(&store, profile).await;
         runs.insert(profile, seed_pipeline(&store, profile).await);
+        seed_tuning(&store, profile).await;
     }
     let readiness = Arc::new(Readiness::default());
     readiness.mark_ready();
@@ -991,6 +1059,39 @@ async fn seed_pipeline(store: &Store, profile: &str) -> i64 {
         .unwrap()
         .unwrap();
     run
+}
+
+/// A stopped tuning experiment `seeded-tune` with a trial `seeded-tune-0` that reported a
+/// metric, and a running one `live-tune` (no trial yet: the engine's loop does not run here).
+async fn seed_tuning(store: &Store, profile: &str) {
+    let tuning = store.tuning();
+    for (name, state) in [
+        ("seeded-tune", api::TuningState::Stopped),
+        ("live-tune", api::TuningState::Running),
+    ] {
+        let manifest = NEW_TUNING.replace("new-tune", name);
+        let id = tuning
+            .insert(profile, name, &manifest, 1, "someone", 1)
+            .await
+            .unwrap()
+            .unwrap();
+        tuning.set_state(id, state, None, None).await.unwrap();
+        if state == api::TuningState::Stopped {
+            let trial = tuning
+                .insert_trial(id, 0, "seeded-tune-0", &["0.15".into()], 1)
+                .await
+                .unwrap()
+                .unwrap();
+            let report = backend::store::MetricRow {
+                trial_id: trial,
+                name: "accuracy".into(),
+                step: 0,
+                value: 0.15,
+                at_ms: 1,
+            };
+            tuning.add_metrics(&[report]).await.unwrap();
+        }
+    }
 }
 
 async fn call(world: &World, row: &Row, profile: &str, user: Option<&str>) -> StatusCode {

@@ -1,7 +1,8 @@
 //! Pipelines through the REST API of a real server: uploads as JSON, as a YAML body and as a
 //! multipart form, new versions, a version's parameters and graph; refusals that name the
 //! path of the error in the document and store nothing; a run started over REST that runs to
-//! its end. Who may call what is `authz.rs`'s table.
+//! its end; tuning experiments (Katib manifests) through the same experiments endpoint. Who
+//! may call what is `authz.rs`'s table.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -302,4 +303,105 @@ async fn uploads_in_every_form_and_refusals_that_name_the_path(store: Store) {
         .await;
     assert_eq!(page["total"], 1, "{page}");
     assert_eq!(page["runs"][0]["name"], "first");
+}
+
+testkit::on_both_databases!(a_katib_experiment_posted_as_yaml_runs_its_trials);
+
+/// A Katib manifest POSTed as YAML to the experiments endpoint runs; its trials, metrics and
+/// logs read back; a group of runs and the tuning experiment share the list and the names;
+/// a bad manifest is refused with its path and nothing stored.
+async fn a_katib_experiment_posted_as_yaml_runs_its_trials(store: Store) {
+    let w = world(store).await;
+    let manifest = r#"
+apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata: {name: echo}
+spec:
+  objective: {type: minimize, objectiveMetricName: loss}
+  algorithm: {algorithmName: random}
+  parallelTrialCount: 2
+  maxTrialCount: 4
+  parameters:
+    - {name: x, parameterType: double, feasibleSpace: {min: "1", max: "2"}}
+  trialTemplate:
+    trialParameters: [{name: x, reference: x}]
+    command: [sh, -c, "echo loss=${trialParameters.x}"]
+"#;
+    let post = |body: &str| {
+        answer(
+            w.request("POST", &format!("{BASE}/experiments"))
+                .header("content-type", "application/yaml")
+                .body(body.to_owned()),
+        )
+    };
+    let (status, body) = post(manifest).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["summary"]["algorithm"], "random");
+    let (status, body) = post(manifest).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let bad = manifest.replace("min: \"1\"", "min: \"3\"");
+    let (status, body) = post(&bad.replace("name: echo", "name: bad")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("spec.parameters[0].feasibleSpace: min (3) is above max (2)"),
+        "{body}"
+    );
+    let path = format!("{BASE}/experiments/echo");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let detail = loop {
+        let (status, detail) = w.json("GET", &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{detail}");
+        if detail["summary"]["state"] == "succeeded" {
+            break detail;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{detail:#}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(detail["trials"].as_array().unwrap().len(), 4, "{detail:#}");
+    let trial = &detail["trials"][0];
+    // The trial printed its parameter as its loss (SQLite keeps about 15 digits of it).
+    let x: f64 = trial["parameters"]["x"].as_str().unwrap().parse().unwrap();
+    assert!(
+        (trial["objective"].as_f64().unwrap() - x).abs() < 1e-12,
+        "{trial}"
+    );
+    let name = trial["name"].as_str().unwrap();
+    let (status, metrics) = w
+        .json("GET", &format!("{path}/trials/{name}/metrics"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let reported = metrics["metrics"]["loss"][0]["value"].as_f64().unwrap();
+    assert!((reported - x).abs() < 1e-12, "{metrics}");
+    let (status, logs) = w
+        .json("GET", &format!("{path}/trials/{name}/logs?lines=5"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(logs[0].as_str().unwrap().starts_with("loss="), "{logs}");
+    // Finished: not stoppable; both kinds in one list.
+    let (status, _) = w.json("POST", &format!("{path}/stop"), None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = w
+        .json(
+            "POST",
+            &format!("{BASE}/experiments"),
+            Some(json!({"name": "runs"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, list) = w.json("GET", &format!("{BASE}/experiments"), None).await;
+    let kinds: Vec<(&str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["name"].as_str().unwrap(), e["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("echo", "tuning"), ("runs", "runs")]);
+    assert_eq!(list[0]["tuning"]["trials"], 4);
+    let (status, _) = w.json("DELETE", &path, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = w.json("GET", &path, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

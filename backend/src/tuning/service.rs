@@ -289,8 +289,14 @@ impl TuningService {
     }
 
     /// Whether `name` is a tuning experiment of the profile (the REST routes share the
-    /// experiments' paths with groups of runs).
-    pub async fn is_tuning(&self, profile: &str, name: &str) -> Result<bool, TuningError> {
+    /// experiments' paths with groups of runs); the caller must be able to read the profile.
+    pub async fn is_tuning(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        name: &str,
+    ) -> Result<bool, TuningError> {
+        require(&self.store, principal, profile, Role::View).await?;
         Ok(self.store.tuning().get(profile, name).await?.is_some())
     }
 

@@ -108,7 +108,27 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/profiles/{profile}/experiments/{name}",
-            delete(experiments::delete),
+            get(experiments::get).delete(experiments::delete),
+        )
+        .route(
+            "/profiles/{profile}/experiments/{name}/stop",
+            post(experiments::stop),
+        )
+        .route(
+            "/profiles/{profile}/experiments/{name}/resume",
+            post(experiments::resume),
+        )
+        .route(
+            "/profiles/{profile}/experiments/{name}/trials",
+            get(experiments::trials),
+        )
+        .route(
+            "/profiles/{profile}/experiments/{name}/trials/{trial}/metrics",
+            get(experiments::trial_metrics),
+        )
+        .route(
+            "/profiles/{profile}/experiments/{name}/trials/{trial}/logs",
+            get(experiments::trial_logs),
         )
         .route(
             "/profiles/{profile}/experiments/{name}/archive",
