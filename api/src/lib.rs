@@ -37,8 +37,8 @@ pub use profiles::{
 pub use query::encode_query_value;
 pub use tokens::{ApiToken, CreatedToken, NewToken};
 pub use tuning::{
-    ExperimentKind, MetricPoint, TrialMetrics, TrialState, TrialView, TuningDetail, TuningState,
-    TuningSummary,
+    ExperimentKind, MetricPoint, TrialMetrics, TrialState, TrialView, TuningDetail, TuningForm,
+    TuningState, TuningSummary,
 };
 pub use version::VersionInfo;
 pub use workloads::{

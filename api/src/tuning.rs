@@ -175,3 +175,29 @@ pub struct MetricPoint {
 pub struct TrialMetrics {
     pub metrics: BTreeMap<String, Vec<MetricPoint>>,
 }
+
+/// The experiment form of the UI: what a user types, turned into a Katib manifest on the
+/// server (so that the form and an imported manifest go through one reader).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TuningForm {
+    pub name: String,
+    /// `maximize` or `minimize`.
+    pub objective: String,
+    pub metric: String,
+    /// Blank: no goal.
+    #[serde(default)]
+    pub goal: String,
+    pub algorithm: String,
+    pub parallel: String,
+    pub max_trials: String,
+    #[serde(default)]
+    pub max_failed: String,
+    /// One parameter per line: `lr double 0.001 0.1 [log]`, `layers int 1 5 [step 2]`,
+    /// `optimizer categorical sgd adam`, `batch discrete 16 32 64`.
+    pub parameters: String,
+    /// The trial's command, one argument per line; `${trialParameters.<parameter>}` in it.
+    pub command: String,
+    /// Whole GPUs per trial; blank: none.
+    #[serde(default)]
+    pub gpus: String,
+}

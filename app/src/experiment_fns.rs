@@ -1,4 +1,5 @@
-//! Server functions of the Experiments page: experiments (named groups of runs) of a profile.
+//! Server functions of the Experiments page: experiments of a profile, both groups of runs
+//! and tuning experiments (listed together, created and acted on each their way).
 
 use api::ExperimentView;
 use leptos::prelude::*;
@@ -7,10 +8,16 @@ use leptos::prelude::*;
 pub async fn list_experiments(profile: String) -> Result<Vec<ExperimentView>, ServerFnError> {
     use crate::tenancy_fns::ssr;
     let (pipelines, principal) = ssr::pipelines_caller()?;
-    pipelines
+    let (tuning, _) = ssr::tuning_caller()?;
+    let mut views = pipelines
         .list_experiments(&principal, &profile)
         .await
-        .map_err(ssr::refused)
+        .map_err(ssr::refused)?;
+    tuning
+        .annotate(&profile, &mut views)
+        .await
+        .map_err(ssr::refused)?;
+    Ok(views)
 }
 
 #[server(prefix = "/fn", endpoint = "create_experiment")]
@@ -40,6 +47,18 @@ pub async fn experiment_action(
 ) -> Result<(), ServerFnError> {
     use crate::tenancy_fns::ssr;
     let (pipelines, principal) = ssr::pipelines_caller()?;
+    let (tuning, _) = ssr::tuning_caller()?;
+    if action == "delete"
+        && tuning
+            .is_tuning(&principal, &profile, &name)
+            .await
+            .map_err(ssr::refused)?
+    {
+        return tuning
+            .delete(&principal, &profile, &name)
+            .await
+            .map_err(ssr::refused);
+    }
     let done = match ssr::switch_or_delete(&action, "archive", "restore")? {
         Some(archived) => pipelines
             .archive_experiment(&principal, &profile, &name, archived)

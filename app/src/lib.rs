@@ -22,5 +22,6 @@ pub mod run_start_fns;
 pub mod server_fns;
 mod shell;
 pub mod tenancy_fns;
+pub mod tuning_fns;
 
 pub use shell::{App, shell};

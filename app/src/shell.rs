@@ -9,7 +9,7 @@ use crate::nav::SECTIONS;
 use crate::pages::{
     ExperimentsPage, GpusPage, HomePage, LoginPage, NotFound, NotebookDetailPage, NotebooksPage,
     PipelineDetailPage, PipelinesPage, ProfilesPage, RunComparePage, RunDetailPage, RunsPage,
-    SectionPage, SettingsPage,
+    SectionPage, SettingsPage, TuningPage,
 };
 
 /// The HTML document around the app, rendered on the server for every page.
@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/runs/compare") view={Lazy::<RunCompareRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/runs/:id") view={Lazy::<RunRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/experiments") view={Lazy::<ExperimentsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/experiments/:name") view={Lazy::<TuningRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/models") view=|| section(5) ssr=SsrMode::Async/>
                 <Route path=path!("/jobs") view=|| section(6) ssr=SsrMode::Async/>
                 <Route path=path!("/gpus") view=|| view! { <Layout><GpusPage/></Layout> } ssr=SsrMode::Async/>
@@ -124,3 +125,4 @@ lazy_page!(RunsRoute, RunsPage);
 lazy_page!(RunCompareRoute, RunComparePage);
 lazy_page!(RunRoute, RunDetailPage);
 lazy_page!(ExperimentsRoute, ExperimentsPage);
+lazy_page!(TuningRoute, TuningPage);

@@ -245,6 +245,14 @@ pub(crate) mod ssr {
         Ok((pipelines, principal()?))
     }
 
+    /// The tuning service (provided by the server) and the signed-in principal, or a 401.
+    pub fn tuning_caller() -> Result<(Arc<backend::tuning::TuningService>, Principal), ServerFnError>
+    {
+        let tuning = use_context::<Arc<backend::tuning::TuningService>>()
+            .ok_or_else(|| ServerFnError::new("the server did not provide its tuning service"))?;
+        Ok((tuning, principal()?))
+    }
+
     fn principal() -> Result<Principal, ServerFnError> {
         crate::server_fns::current_principal()
             .ok_or_else(|| fail(StatusCode::UNAUTHORIZED, "sign in first".to_owned()))
@@ -280,6 +288,12 @@ pub(crate) mod ssr {
 
     impl From<backend::pipelines::service::PipelineError> for Refused {
         fn from(e: backend::pipelines::service::PipelineError) -> Self {
+            Refused(e.refusal(), e.to_string())
+        }
+    }
+
+    impl From<backend::tuning::TuningError> for Refused {
+        fn from(e: backend::tuning::TuningError) -> Self {
             Refused(e.refusal(), e.to_string())
         }
     }

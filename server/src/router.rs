@@ -29,6 +29,7 @@ pub fn build(state: AppState) -> Router {
     let engine = state.engine.clone();
     let notebooks = state.notebooks.clone();
     let pipelines = state.pipelines.clone();
+    let tuning = state.tuning.clone();
 
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.store.clone()))
         .with_name(SESSION_COOKIE)
@@ -49,6 +50,7 @@ pub fn build(state: AppState) -> Router {
                 leptos::prelude::provide_context(engine.clone());
                 leptos::prelude::provide_context(notebooks.clone());
                 leptos::prelude::provide_context(pipelines.clone());
+                leptos::prelude::provide_context(tuning.clone());
             },
             move || shell(leptos_options.clone()),
         )

@@ -1,6 +1,7 @@
-//! The Experiments page: the profile's experiments (named groups of runs) with their run
-//! counts; create one, archive or restore, delete (its runs stay). An experiment's name leads
-//! to its runs.
+//! The Experiments page: the profile's experiments — groups of runs with their run counts,
+//! and tuning experiments with their state, trials and best value — create either kind,
+//! archive or restore a group, delete. A group's name leads to its runs, a tuning
+//! experiment's to its page.
 
 use api::ExperimentView;
 use leptos::prelude::*;
@@ -10,6 +11,7 @@ use crate::components::{ActionButton, ActionError, EmptyState, error_text};
 use crate::experiment_fns::{CreateExperiment, ExperimentAction, list_experiments};
 use crate::layout::selected_profile;
 use crate::pages::profiles::utc;
+use crate::pages::tuning_forms::{NewTuning, tuning_href};
 
 #[component]
 pub fn ExperimentsPage() -> impl IntoView {
@@ -41,9 +43,9 @@ pub fn ExperimentsPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        {move || profile.get().map(|p| view! {
+        {move || profile.get().map(|p| { let here = p.clone(); view! {
             <section aria-labelledby="new-experiment-title" class="panel">
-                <h2 id="new-experiment-title">"New experiment"</h2>
+                <h2 id="new-experiment-title">"New group of runs"</h2>
                 <ActionForm action=create>
                     <input type="hidden" name="profile" value=p/>
                     <div class="form-grid">
@@ -59,7 +61,8 @@ pub fn ExperimentsPage() -> impl IntoView {
                 </ActionForm>
                 <ActionError action=create/>
             </section>
-        })}
+            <NewTuning profile=here/>
+        }})}
     }
 }
 
@@ -81,8 +84,10 @@ fn ExperimentTable(
             <thead>
                 <tr>
                     <th scope="col">"Name"</th>
-                    <th scope="col">"Description"</th>
-                    <th scope="col">"Runs"</th>
+                    <th scope="col">"Kind"</th>
+                    <th scope="col">"State"</th>
+                    <th scope="col">"Runs or trials"</th>
+                    <th scope="col">"Best"</th>
                     <th scope="col">"Created (UTC)"</th>
                     <th scope="col">"Actions"</th>
                 </tr>
@@ -101,11 +106,28 @@ fn experiment_row(
     e: ExperimentView,
     act: ServerAction<ExperimentAction>,
 ) -> impl IntoView + use<> {
-    let runs = format!(
-        "/runs?ns={}&experiment={}",
-        api::encode_query_value(profile),
-        api::encode_query_value(&e.name)
-    );
+    let tuning = e.tuning.clone();
+    let href = match &tuning {
+        Some(_) => tuning_href(profile, &e.name),
+        None => format!(
+            "/runs?ns={}&experiment={}",
+            api::encode_query_value(profile),
+            api::encode_query_value(&e.name)
+        ),
+    };
+    let kind = match &tuning {
+        Some(t) => format!("tuning ({})", t.algorithm),
+        None => "runs".to_owned(),
+    };
+    let state = tuning.as_ref().map(|t| t.state.as_str()).unwrap_or("—");
+    let best = tuning
+        .as_ref()
+        .and_then(|t| t.best_value.map(|v| format!("{} {v}", t.objective_metric)))
+        .unwrap_or_else(|| "—".to_owned());
+    let description = match &tuning {
+        Some(t) => t.reason.clone().unwrap_or_default(),
+        None => e.description.clone(),
+    };
     let fields = |verb: &str| {
         vec![
             ("profile", profile.to_owned()),
@@ -120,15 +142,23 @@ fn experiment_row(
     };
     view! {
         <tr data-experiment=e.name.clone() data-archived=e.archived.to_string()>
-            <td><a href=runs>{e.name.clone()}</a>{e.archived.then_some(" (archived)")}</td>
-            <td>{e.description.clone()}</td>
+            <td><a href=href>{e.name.clone()}</a>{e.archived.then_some(" (archived)")}<br/><small>{description}</small></td>
+            <td>{kind}</td>
+            <td>{state}</td>
             <td>{e.runs.to_string()}</td>
+            <td>{best}</td>
             <td>{utc(e.created_at_ms)}</td>
             <td class="row-actions">
-                <ActionButton action=act fields=fields(verb) label=format!("{label} {}", e.name)/>
+                {tuning.is_none().then(|| view! {
+                    <ActionButton action=act fields=fields(verb) label=format!("{label} {}", e.name)/>
+                })}
                 <details class="confirm">
                     <summary>"Delete"<span class="visually-hidden">{format!(" {}", e.name)}</span></summary>
-                    <p>{format!("Delete {}? Its runs stay, in no experiment.", e.name)}</p>
+                    <p>{if e.kind == api::ExperimentKind::Tuning {
+                        format!("Delete {} with its trials?", e.name)
+                    } else {
+                        format!("Delete {}? Its runs stay, in no experiment.", e.name)
+                    }}</p>
                     <ActionButton action=act fields=fields("delete") label=format!("Delete {}", e.name) class="button danger"/>
                 </details>
             </td>

@@ -18,6 +18,8 @@ mod schedule_form;
 mod section;
 mod settings;
 mod task_panel;
+mod tuning;
+mod tuning_forms;
 
 pub use experiments::ExperimentsPage;
 pub use gpus::GpusPage;
@@ -34,3 +36,4 @@ pub use run_detail::RunDetailPage;
 pub use runs::RunsPage;
 pub use section::SectionPage;
 pub use settings::SettingsPage;
+pub use tuning::TuningPage;

@@ -7,12 +7,14 @@
 //! - `assignment`: a trial's values as stored text;
 //! - `trial_workload`: a trial as a workload;
 //! - `controller`: the loop that drives experiments;
-//! - `service`: what users do to experiments, role checked.
+//! - `service`: what users do to experiments, role checked;
+//! - `form`: the UI's form as a manifest.
 
 pub mod assignment;
 mod controller;
 pub mod early_stop;
 mod error;
+pub mod form;
 pub mod metrics;
 pub mod service;
 pub mod spec;
