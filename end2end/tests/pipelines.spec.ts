@@ -49,7 +49,7 @@ test('a pipeline is uploaded, run from its form, followed live and listed', asyn
   // An experiment to put the run in.
   await page.goto(`/experiments?ns=${profile}`);
   await page.waitForLoadState('networkidle');
-  await page.getByLabel('Name').fill('e2e-exp');
+  await page.getByLabel('Name', { exact: true }).fill('e2e-exp');
   await page.getByRole('button', { name: 'Create experiment' }).click();
   await expect(page.locator('tr[data-experiment="e2e-exp"]')).toBeVisible();
 

@@ -47,7 +47,7 @@ pub fn NewTuning(profile: String) -> impl IntoView {
             <ActionForm action=create>
                 <input type="hidden" name="profile" value=profile_field/>
                 <div class="form-grid">
-                    <label for="tn-name">"Name"</label>
+                    <label for="tn-name">"Experiment name"</label>
                     <input id="tn-name" name="form[name]" required maxlength="40"
                         pattern="[a-z0-9]([a-z0-9\\-]*[a-z0-9])?" aria-describedby="tn-name-help"/>
                     <small id="tn-name-help">"Lower-case letters, digits and -; trials are named after it."</small>
