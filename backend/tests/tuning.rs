@@ -353,7 +353,11 @@ async fn an_experiment_stops_resumes_and_survives_a_restart(store: Store) {
     );
 
     c.service.resume(&admin(), PROFILE, "random").await.unwrap();
-    c.until("random", |d| d.trials.len() >= made + 3).await;
+    c.until("random", |d| d.trials.len() >= made + 1).await;
+    // Stopped and resumed at once, while its stopped trials are still ending: it goes on.
+    c.service.stop(&admin(), PROFILE, "random").await.unwrap();
+    c.service.resume(&admin(), PROFILE, "random").await.unwrap();
+    c.until("random", |d| d.trials.len() >= made + 4).await;
     // Capstan goes away in the middle of the experiment and comes back.
     let Capstan {
         service,

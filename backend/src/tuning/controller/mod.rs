@@ -126,8 +126,21 @@ impl Controller {
         }
     }
 
-    /// Loads a running experiment (once) and takes its next step.
+    /// Loads a running experiment (once) and takes its next step. One resumed while its
+    /// stopped trials were still ending is taken up again as it is.
     async fn activate(&mut self, id: i64) {
+        if let Some(exp) = self.experiments.get_mut(&id)
+            && exp.closing
+        {
+            let resumed = self.store.tuning().by_id(id).await;
+            if let Ok(Some(row)) = resumed
+                && row.state == api::TuningState::Running
+            {
+                exp.closing = false;
+                exp.exhausted = false;
+                exp.row = row;
+            }
+        }
         if !self.experiments.contains_key(&id) {
             let loaded = self.load(id).await;
             match loaded {
