@@ -16,7 +16,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("scheduler") => crate::bench_scheduler::run_bench(&args[1..]),
         Some("notebooks") => crate::bench_notebooks::run(),
         Some("pipelines") => crate::bench_pipelines::run(),
-        _ => Err("usage: cargo xtask bench http|auth|scheduler|notebooks|pipelines".to_owned()),
+        Some("tuning") => crate::bench_tuning::run(&args[1..]),
+        _ => Err(
+            "usage: cargo xtask bench http|auth|scheduler|notebooks|pipelines|tuning [regrets]"
+                .to_owned(),
+        ),
     }
 }
 

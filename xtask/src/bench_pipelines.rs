@@ -18,10 +18,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::bench::sign_in;
-use crate::http_client::request;
+use crate::http_client::ApiClient;
 use crate::process::{root, step};
-use crate::server::{self, RunningServer};
+use crate::server::{self, RunningServer, sqlite};
 use crate::stats::{median, percentile, round};
 use crate::tools;
 
@@ -55,10 +54,7 @@ pub fn run() -> Result<(), String> {
 
     step("start Capstan, sign in, create profile `bench`, upload the pipeline");
     let capstan = RunningServer::start(&[])?;
-    let client = Client {
-        port: capstan.port(),
-        cookie: sign_in(capstan.port(), &capstan.admin_password)?,
-    };
+    let client = ApiClient::sign_in(&capstan)?;
     client.call(
         "POST",
         "/api/v1/profiles",
@@ -146,41 +142,6 @@ pub fn run() -> Result<(), String> {
     Ok(())
 }
 
-struct Client {
-    port: u16,
-    cookie: String,
-}
-
-impl Client {
-    fn call(&self, method: &str, path: &str, body: &Value, want: u16) -> Result<Value, String> {
-        let text = if body.is_null() {
-            String::new()
-        } else {
-            body.to_string()
-        };
-        let (status, _, answer) = request(
-            self.port,
-            method,
-            path,
-            &[
-                ("Cookie", &self.cookie),
-                ("Content-Type", "application/json"),
-            ],
-            &text,
-        )?;
-        if status != want {
-            return Err(format!(
-                "{method} {path} answered {status}: {}",
-                String::from_utf8_lossy(&answer)
-            ));
-        }
-        if answer.is_empty() {
-            return Ok(Value::Null);
-        }
-        serde_json::from_slice(&answer).map_err(|e| format!("{method} {path}: {e}"))
-    }
-}
-
 /// One kfp.local run; the seconds of the pipeline call.
 fn kfp_local(pipeline: &Path, root: &Path) -> Result<f64, String> {
     let out = harness(&["local", &path(pipeline), "baseline", &path(root)])?;
@@ -195,7 +156,7 @@ fn kfp_local(pipeline: &Path, root: &Path) -> Result<f64, String> {
 }
 
 /// One Capstan run: its seconds from creation to end, and its tasks' overheads in ms.
-fn capstan_run(client: &Client, data_dir: &Path) -> Result<(f64, Vec<f64>), String> {
+fn capstan_run(client: &ApiClient, data_dir: &Path) -> Result<(f64, Vec<f64>), String> {
     let run = client.call(
         "POST",
         &format!("/api/v1/profiles/{PROFILE}/runs"),
@@ -276,29 +237,6 @@ fn bulk_runs(data_dir: &Path) -> Result<(), String> {
         ),
     )
     .map(|_| ())
-}
-
-/// Runs one SQL statement on the server's SQLite file (Python's sqlite3: always there, as
-/// the kfp harness needs Python anyway); answers the rows as JSON arrays.
-fn sqlite(data_dir: &Path, sql: &str) -> Result<Vec<Vec<Value>>, String> {
-    let script = "import json, sqlite3, sys\n\
-                  c = sqlite3.connect(sys.argv[1], timeout=60)\n\
-                  rows = c.execute(sys.argv[2]).fetchall()\n\
-                  c.commit()\n\
-                  print(json.dumps(rows))";
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(data_dir.join("capstan.db"))
-        .arg(sql)
-        .output()
-        .map_err(|e| format!("cannot run python3: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "the SQL failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())
 }
 
 /// The kfp harness (backend/tests/kfp/harness.py) in the kfp virtualenv.

@@ -1,9 +1,13 @@
-//! A minimal HTTP/1.1 client for the harness: enough to poll readiness, sign in and fetch
-//! assets as they are sent (compressed bodies stay compressed).
+//! A minimal HTTP/1.1 client for the harness: enough to poll readiness, sign in, fetch
+//! assets as they are sent (compressed bodies stay compressed) and call the REST API.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::server::RunningServer;
 
 pub type Headers = Vec<(String, String)>;
 
@@ -57,6 +61,51 @@ pub fn request(
         body = dechunk(&body);
     }
     Ok((status, headers, body))
+}
+
+/// The REST API of a running server, signed in as the admin.
+pub struct ApiClient {
+    port: u16,
+    cookie: String,
+}
+
+impl ApiClient {
+    pub fn sign_in(server: &RunningServer) -> Result<ApiClient, String> {
+        Ok(ApiClient {
+            port: server.port(),
+            cookie: crate::bench::sign_in(server.port(), &server.admin_password)?,
+        })
+    }
+
+    /// Sends `body` as JSON (none when null); fails unless the answer is `want`. Answers the
+    /// JSON answer, null when empty.
+    pub fn call(&self, method: &str, path: &str, body: &Value, want: u16) -> Result<Value, String> {
+        let text = if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        };
+        let (status, _, answer) = request(
+            self.port,
+            method,
+            path,
+            &[
+                ("Cookie", &self.cookie),
+                ("Content-Type", "application/json"),
+            ],
+            &text,
+        )?;
+        if status != want {
+            return Err(format!(
+                "{method} {path} answered {status}: {}",
+                String::from_utf8_lossy(&answer)
+            ));
+        }
+        if answer.is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_slice(&answer).map_err(|e| format!("{method} {path}: {e}"))
+    }
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {

@@ -9,11 +9,14 @@
 //!   nodes.
 //! - `bench notebooks`: a notebook's spawn to ready, and JupyterLab's latency straight and
 //!   through Capstan's proxy.
+//! - `bench tuning [regrets]`: Capstan's TPE and GP against Optuna's on three test functions,
+//!   and a trial's launch overhead (`regrets`: the search quality only, no server).
 
 mod bench;
 mod bench_notebooks;
 mod bench_pipelines;
 mod bench_scheduler;
+mod bench_tuning;
 mod e2e;
 mod http_client;
 mod precompress;
@@ -23,6 +26,7 @@ mod stats;
 mod tally;
 mod test;
 mod tools;
+mod tuning_regrets;
 
 use std::process::ExitCode;
 
@@ -43,7 +47,7 @@ fn main() -> ExitCode {
         Some("e2e") => e2e::run().map(|counts| counts.print_summary()),
         Some("bench") => bench::run(&args[1..]),
         _ => Err(
-            "usage: cargo xtask serve [capstan args…] | test | e2e | bench http|auth|scheduler|notebooks|pipelines"
+            "usage: cargo xtask serve [capstan args…] | test | e2e | bench http|auth|scheduler|notebooks|pipelines|tuning [regrets]"
                 .to_owned(),
         ),
     };

@@ -51,6 +51,7 @@ fn release_is_fresh() -> bool {
         "app",
         "frontend",
         "server",
+        "suggest",
         "task-launch",
         "migrations",
         "style",
@@ -216,6 +217,29 @@ fn kill_workloads_in(data_dir: &Path) {
                 .status();
         }
     }
+}
+
+/// Runs one SQL statement on a server's SQLite file (Python's sqlite3: always there); answers
+/// the rows as JSON arrays. For benchmarks that read the engine's own timestamps.
+pub fn sqlite(data_dir: &Path, sql: &str) -> Result<Vec<Vec<serde_json::Value>>, String> {
+    let script = "import json, sqlite3, sys\n\
+                  c = sqlite3.connect(sys.argv[1], timeout=60)\n\
+                  rows = c.execute(sys.argv[2]).fetchall()\n\
+                  c.commit()\n\
+                  print(json.dumps(rows))";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(data_dir.join("capstan.db"))
+        .arg(sql)
+        .output()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "the SQL failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())
 }
 
 pub fn free_port() -> Result<u16, String> {

@@ -47,12 +47,35 @@ pub fn kfp_venv() -> PathBuf {
 
 /// A Python virtualenv with the pinned JupyterLab, from PyPI; about 20 seconds, once.
 pub fn ensure_jupyter() -> Result<(), String> {
-    ensure_venv(&jupyter_venv(), JUPYTERLAB, "jupyter-lab", "notebooks")
+    ensure_venv(&jupyter_venv(), &[JUPYTERLAB], "jupyter-lab", "notebooks")
 }
 
 /// A Python virtualenv with the pinned kfp SDK, from PyPI; about 15 seconds, once.
 pub fn ensure_kfp() -> Result<(), String> {
-    ensure_venv(&kfp_venv(), KFP, "kfp", "pipelines")
+    ensure_venv(&kfp_venv(), &[KFP], "kfp", "pipelines")
+}
+
+/// Optuna with what its GPSampler needs, for `cargo xtask bench tuning`'s comparison: torch and
+/// scipy, and greenlet, without which it warns and falls back to optimizing its acquisition
+/// function one start at a time (twice as slow, and not how Optuna means it to run). PyPI's
+/// torch is the CUDA build, about 5 GB installed: hence a virtualenv outside the clone.
+const OPTUNA: [&str; 4] = [
+    "optuna==5.0.0",
+    "scipy==1.17.1",
+    "torch==2.15.0",
+    "greenlet==3.5.6",
+];
+
+/// A virtualenv with the pinned Optuna, scipy and torch, from PyPI (minutes, once), shared by
+/// every clone: `~/.cache/capstan/optuna-venv`.
+pub fn ensure_optuna() -> Result<PathBuf, String> {
+    let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
+    let venv = PathBuf::from(home)
+        .join(".cache")
+        .join("capstan")
+        .join("optuna-venv");
+    ensure_venv(&venv, &OPTUNA, "optuna", "the tuning benchmark")?;
+    Ok(venv)
 }
 
 /// Sets what Capstan and the tests need to find the tools: PATH (wasm-opt, jupyter-lab) and
@@ -63,30 +86,39 @@ pub fn with_tools(command: &mut Command) -> &mut Command {
         .env("CAPSTAN_PIPELINE_PATH", kfp_venv().join("bin"))
 }
 
-/// `pin` installed in the virtualenv `venv` (checked by its `program` and a pin file).
-fn ensure_venv(venv: &Path, pin: &str, program: &str, purpose: &str) -> Result<(), String> {
+/// `pins` installed in the virtualenv `venv` (checked by its `program` and a pin file).
+fn ensure_venv(venv: &Path, pins: &[&str], program: &str, purpose: &str) -> Result<(), String> {
     let pin_file = venv.join("capstan-pin.txt");
+    let wanted = pins.join(" ");
     let installed = std::fs::read_to_string(&pin_file).unwrap_or_default();
-    if installed.trim() == pin && venv.join("bin").join(program).exists() {
+    if installed.trim() == wanted && venv.join("bin").join(program).exists() {
         return Ok(());
     }
     step(&format!(
-        "installing {pin} in a virtualenv ({}) for {purpose}",
+        "installing {wanted} in a virtualenv ({}) for {purpose}",
         venv.display()
     ));
-    let _ = std::fs::remove_dir_all(venv);
-    if run(Command::new("python3").arg("-m").arg("venv").arg(venv)).is_err() {
-        // Debian's own Python keeps venv in a package of its own.
-        ensure_debian_packages(&[("python3-venv", "/usr/lib/python3/dist-packages/ensurepip")])?;
-        run(Command::new("python3").arg("-m").arg("venv").arg(venv))?;
+    // An existing virtualenv is kept: pip then installs only what differs from the pins, and
+    // the Optuna one holds gigabytes of torch.
+    let usable = Command::new(venv.join("bin").join("python3"))
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !usable {
+        let _ = std::fs::remove_dir_all(venv);
+        if run(Command::new("python3").arg("-m").arg("venv").arg(venv)).is_err() {
+            // Debian's own Python keeps venv in a package of its own.
+            ensure_debian_packages(&[(
+                "python3-venv",
+                "/usr/lib/python3/dist-packages/ensurepip",
+            )])?;
+            run(Command::new("python3").arg("-m").arg("venv").arg(venv))?;
+        }
     }
-    run(Command::new(venv.join("bin").join("pip")).args([
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        pin,
-    ]))?;
-    std::fs::write(&pin_file, pin).map_err(|e| e.to_string())
+    run(Command::new(venv.join("bin").join("pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .args(pins))?;
+    std::fs::write(&pin_file, wanted).map_err(|e| e.to_string())
 }
 
 /// The wasm target, cargo-leptos, wasm-bindgen (the lock file's version) and wasm-opt.
