@@ -121,8 +121,15 @@ impl Controller {
             .await
         {
             Ok(Some(trial_id)) => trial_id,
-            Ok(None) | Err(_) => {
-                tracing::warn!(experiment = id, trial = name, "cannot store a new trial");
+            Ok(None) => {
+                // Someone else made trials of this experiment (another Capstan on the same
+                // database): take the experiment as stored.
+                tracing::warn!(experiment = id, trial = name, "the trial exists: reloading");
+                self.reload(id).await;
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(experiment = id, trial = name, error = %e, "cannot store a new trial");
                 return;
             }
         };

@@ -170,6 +170,14 @@ impl Controller {
         self.advance(id).await;
     }
 
+    /// Forgets what is known of an experiment and loads it again from the store.
+    pub(super) async fn reload(&mut self, id: i64) {
+        self.experiments.remove(&id);
+        self.by_workload
+            .retain(|_, (experiment, _)| *experiment != id);
+        Box::pin(self.activate(id)).await;
+    }
+
     async fn load(&self, id: i64) -> Result<Option<ActiveExperiment>, String> {
         let store = self.store.tuning();
         let row = match store.by_id(id).await.map_err(|e| e.to_string())? {
