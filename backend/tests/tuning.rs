@@ -10,6 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use api::{TrialState, TrialView, TuningDetail, TuningState};
+use backend::pipelines::runner::{PipelineRunner, RunnerSettings};
+use backend::pipelines::service::PipelineService;
 use backend::store::Store;
 use backend::tuning::{TuningController, TuningService};
 use serde_yaml::Value;
@@ -22,6 +24,7 @@ const WAIT: Duration = Duration::from_secs(120);
 /// One Capstan process's worth of engine, tuning controller and service.
 struct Capstan {
     service: Arc<TuningService>,
+    pipelines: Arc<PipelineService>,
     stop: watch::Sender<bool>,
     engine_loop: tokio::task::JoinHandle<()>,
 }
@@ -35,13 +38,36 @@ async fn fresh(store: &Store) -> (Capstan, tempfile::TempDir) {
 
 fn capstan(store: &Store, data: &Path) -> Capstan {
     let (engine, events) = engine(store, data);
-    let controller =
-        TuningController::spawn(store.clone(), engine.clone(), events, data.join("tuning"));
-    let service = TuningService::new(store.clone(), engine.clone(), controller);
+    let runner = PipelineRunner::spawn(
+        store.clone(),
+        engine.clone(),
+        events.clone(),
+        RunnerSettings {
+            data_dir: data.to_path_buf(),
+            path_prefix: None,
+            parallelism: 8,
+            warm_launcher: None,
+        },
+    );
+    let pipelines = PipelineService::new(store.clone(), engine.clone(), runner, data.to_path_buf());
+    let controller = TuningController::spawn(
+        store.clone(),
+        engine.clone(),
+        events,
+        data.join("tuning"),
+        Some(pipelines.clone()),
+    );
+    let service = TuningService::new(
+        store.clone(),
+        engine.clone(),
+        controller,
+        Some(pipelines.clone()),
+    );
     let (stop, shutdown) = watch::channel(false);
     let engine_loop = tokio::spawn(engine.run(shutdown));
     Capstan {
         service,
+        pipelines,
         stop,
         engine_loop,
     }
@@ -151,11 +177,12 @@ fn assert_ran_as_asked(d: &TuningDetail, trials: usize, parallel: usize) {
     }
     let numbers: Vec<u32> = d.trials.iter().map(|t| t.number).collect();
     assert_eq!(numbers, (0..trials as u32).collect::<Vec<_>>());
-    let best = d
-        .trials
-        .iter()
-        .filter_map(|t| t.objective)
-        .fold(f64::NEG_INFINITY, f64::max);
+    let objectives = d.trials.iter().filter_map(|t| t.objective);
+    let best = if d.summary.maximize {
+        objectives.fold(f64::NEG_INFINITY, f64::max)
+    } else {
+        objectives.fold(f64::INFINITY, f64::min)
+    };
     assert_eq!(d.summary.best_value, Some(best));
 }
 
@@ -367,10 +394,11 @@ async fn an_experiment_stops_resumes_and_survives_a_restart(store: Store) {
     // Capstan goes away in the middle of the experiment and comes back.
     let Capstan {
         service,
+        pipelines,
         stop,
         engine_loop,
     } = c;
-    drop(service);
+    drop((service, pipelines));
     stop.send(true).unwrap();
     engine_loop.await.unwrap();
     // The old controller's loop ends at its next look at its commands, as a process would.
@@ -442,5 +470,66 @@ async fn what_cannot_run_here_is_refused_and_nothing_is_stored(store: Store) {
             .unwrap()
             .is_none()
     );
+    c.shut_down().await;
+}
+
+/// Trials that are runs of `fixtures/tuning/quadratic.yaml`, which reports
+/// `loss = (x - 0.3)^2`.
+const PIPELINE_TRIALS: &str = r#"
+apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata: {name: by-pipeline}
+spec:
+  objective: {type: minimize, objectiveMetricName: loss}
+  algorithm: {algorithmName: random}
+  parallelTrialCount: 2
+  maxTrialCount: 4
+  parameters:
+    - {name: x, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
+  trialTemplate:
+    trialParameters: [{name: x, reference: x}]
+    pipeline: {pipeline: quadratic, parameters: {x: "${trialParameters.x}"}}
+"#;
+
+testkit::on_both_databases!(pipeline_trials_are_runs_whose_metrics_are_the_objective);
+
+async fn pipeline_trials_are_runs_whose_metrics_are_the_objective(store: Store) {
+    let (c, _dir) = fresh(&store).await;
+    let upload = api::PipelineUpload {
+        source: include_str!("fixtures/tuning/quadratic.yaml").into(),
+        ..Default::default()
+    };
+    c.pipelines
+        .upload(&admin(), PROFILE, &upload)
+        .await
+        .unwrap();
+    let wrong = PIPELINE_TRIALS.replace("parameters: {x: \"$", "parameters: {y: \"$");
+    let error = c
+        .service
+        .create(&admin(), PROFILE, &wrong)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().starts_with(
+            "spec.trialTemplate.pipeline.parameters.y: pipeline `quadratic` has no parameter `y`"
+        ),
+        "{error}"
+    );
+    c.create(PIPELINE_TRIALS).await;
+    let d = c.finished("by-pipeline").await;
+    assert_ran_as_asked(&d, 4, 2);
+    for t in &d.trials {
+        let x: f64 = t.parameters["x"].parse().unwrap();
+        assert!(
+            (t.objective.unwrap() - (x - 0.3).powi(2)).abs() < 1e-9,
+            "{t:#?}"
+        );
+    }
+    let runs = c
+        .pipelines
+        .list_runs(&admin(), PROFILE, &api::RunListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(runs.runs.len(), 4, "one run per trial");
     c.shut_down().await;
 }

@@ -25,7 +25,9 @@ CREATE TABLE trials (
     -- api::TrialState.
     state           TEXT NOT NULL,
     reason          TEXT,
+    -- A trial's workload, or (a pipeline trial) its run.
     workload_id     BIGINT,
+    run_id          BIGINT,
     objective       DOUBLE PRECISION,
     created_at_ms   BIGINT NOT NULL,
     finished_at_ms  BIGINT,

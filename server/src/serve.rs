@@ -199,16 +199,13 @@ pub fn app_state(
 ) -> AppState {
     let events = EventBus::default();
     let engine = crate::engine_setup::build(&config, store.clone(), events.clone());
+    let pipelines =
+        crate::pipeline_setup::build(&config, store.clone(), engine.clone(), events.clone());
     AppState::new(Shared {
         notebooks: crate::notebook_setup::build(&config, store.clone(), engine.clone()),
         notebook_proxy: crate::notebook_proxy::ProxyClient::new(),
-        pipelines: crate::pipeline_setup::build(
-            &config,
-            store.clone(),
-            engine.clone(),
-            events.clone(),
-        ),
-        tuning: tuning_service(&config, &store, &engine, &events),
+        tuning: tuning_service(&config, &store, &engine, &events, &pipelines),
+        pipelines,
         engine,
         leptos: leptos_options(&config),
         admins: config.cluster_admins(),
@@ -225,20 +222,28 @@ pub fn app_state(
 }
 
 /// The tuning controller (started here, so that experiments left running by a previous
-/// process go on at once) and the service over it; trials' files under `<data>/tuning`.
+/// process go on at once) and the service over it; trials' files under `<data>/tuning`,
+/// pipeline trials through the pipeline service.
 fn tuning_service(
     config: &Config,
     store: &Store,
     engine: &Arc<backend::workload::Engine>,
     events: &EventBus,
+    pipelines: &Arc<backend::pipelines::service::PipelineService>,
 ) -> Arc<backend::tuning::TuningService> {
     let controller = backend::tuning::TuningController::spawn(
         store.clone(),
         engine.clone(),
         events.clone(),
         config.data_dir.join("tuning"),
+        Some(pipelines.clone()),
     );
-    backend::tuning::TuningService::new(store.clone(), engine.clone(), controller)
+    backend::tuning::TuningService::new(
+        store.clone(),
+        engine.clone(),
+        controller,
+        Some(pipelines.clone()),
+    )
 }
 
 fn leptos_options(config: &Config) -> LeptosOptions {

@@ -32,6 +32,8 @@ pub struct TrialRow {
     pub state: TrialState,
     pub reason: Option<String>,
     pub workload_id: Option<i64>,
+    /// A pipeline trial's run.
+    pub run_id: Option<i64>,
     pub objective: Option<f64>,
     pub created_at_ms: i64,
     pub finished_at_ms: Option<i64>,
@@ -63,7 +65,7 @@ pub struct Tuning<'a> {
 const EXPERIMENT: &str = "SELECT id, profile, name, manifest, state, reason, seed, created_by, \
      created_at_ms, finished_at_ms FROM experiments";
 const TRIAL: &str = "SELECT id, experiment_id, number, name, assignment_json, state, reason, \
-     workload_id, objective, created_at_ms, finished_at_ms FROM trials";
+     workload_id, run_id, objective, created_at_ms, finished_at_ms FROM trials";
 
 impl<'a> Tuning<'a> {
     pub(super) fn new(db: &'a Pools) -> Self {
@@ -176,8 +178,18 @@ impl<'a> Tuning<'a> {
         trial_id: i64,
         workload_id: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE trials SET workload_id = $1 WHERE id = $2")
-            .bind(workload_id)
+        self.set_trial_link(trial_id, "workload_id", workload_id)
+            .await
+    }
+
+    pub async fn set_trial_run(&self, trial_id: i64, run_id: i64) -> Result<(), StoreError> {
+        self.set_trial_link(trial_id, "run_id", run_id).await
+    }
+
+    /// What runs a trial: `column` is `workload_id` or `run_id`.
+    async fn set_trial_link(&self, trial_id: i64, column: &str, id: i64) -> Result<(), StoreError> {
+        sqlx::query(&format!("UPDATE trials SET {column} = $1 WHERE id = $2"))
+            .bind(id)
             .bind(trial_id)
             .execute(&self.db.write)
             .await?;
@@ -323,6 +335,7 @@ fn trial_of(r: &sqlx::any::AnyRow) -> Result<TrialRow, StoreError> {
             .ok_or_else(|| StoreError::Corrupt(format!("trial state {state:?}")))?,
         reason: r.try_get("reason")?,
         workload_id: r.try_get("workload_id")?,
+        run_id: r.try_get("run_id")?,
         objective: r.try_get("objective")?,
         created_at_ms: r.try_get("created_at_ms")?,
         finished_at_ms: r.try_get("finished_at_ms")?,

@@ -12,10 +12,12 @@ use rand::Rng;
 
 use super::controller::TuningController;
 use super::error::TuningError;
+use super::spec::katib::PipelineTrial;
 use super::spec::{self, SpecError, TrialRecipe, TrialValues, TuningSpec};
 use super::trial_workload::{GROUP, trial_workload};
 use crate::authz::Principal;
 use crate::clock::now_ms;
+use crate::pipelines::service::PipelineService;
 use crate::profiles::{Role, service::require};
 use crate::store::{Store, TrialRow, TuningRow};
 use crate::workload::Engine;
@@ -24,14 +26,22 @@ pub struct TuningService {
     store: Store,
     engine: Arc<Engine>,
     controller: TuningController,
+    /// Where pipeline trials run; `None`: they are refused.
+    pipelines: Option<Arc<PipelineService>>,
 }
 
 impl TuningService {
-    pub fn new(store: Store, engine: Arc<Engine>, controller: TuningController) -> Arc<Self> {
+    pub fn new(
+        store: Store,
+        engine: Arc<Engine>,
+        controller: TuningController,
+        pipelines: Option<Arc<PipelineService>>,
+    ) -> Arc<Self> {
         Arc::new(TuningService {
             store,
             engine,
             controller,
+            pipelines,
         })
     }
 
@@ -73,12 +83,8 @@ impl TuningService {
         profile: &str,
         spec: &TuningSpec,
     ) -> Result<(), TuningError> {
-        if let TrialRecipe::Pipeline(_) = spec.template.recipe {
-            return Err(SpecError::at(
-                "spec.trialTemplate.pipeline",
-                "pipeline trials are not supported yet; give a trialSpec (a Job) or a command",
-            )
-            .into());
+        if let TrialRecipe::Pipeline(trial) = &spec.template.recipe {
+            return self.check_pipeline(principal, profile, trial).await;
         }
         let values = TrialValues {
             parameters: vec![String::new(); spec.space.len()],
@@ -97,6 +103,47 @@ impl TuningService {
                     format!("a trial cannot run here: {e}"),
                 )
             })?;
+        Ok(())
+    }
+
+    /// A pipeline trial's pipeline (and version) exists and takes the parameters it is given.
+    async fn check_pipeline(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        trial: &PipelineTrial,
+    ) -> Result<(), TuningError> {
+        let path = "spec.trialTemplate.pipeline";
+        let Some(pipelines) = &self.pipelines else {
+            return Err(SpecError::at(path, "this Capstan runs no pipelines").into());
+        };
+        let version = pipelines
+            .version_detail(
+                principal,
+                profile,
+                &trial.pipeline,
+                trial.version.as_deref(),
+            )
+            .await
+            .map_err(|e| SpecError::at(path, e.to_string()))?;
+        for name in trial.parameters.keys() {
+            if !version.parameters.iter().any(|p| &p.name == name) {
+                let known: Vec<&str> = version.parameters.iter().map(|p| p.name.as_str()).collect();
+                return Err(SpecError::at(
+                    format!("{path}.parameters.{name}"),
+                    format!(
+                        "pipeline `{}` has no parameter `{name}`; it has {}",
+                        trial.pipeline,
+                        if known.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                )
+                .into());
+            }
+        }
         Ok(())
     }
 
@@ -279,6 +326,10 @@ impl TuningService {
         self.controller
             .stop(row.id, &format!("deleted by {}", principal.user));
         for trial in self.store.tuning().trials(row.id).await? {
+            if let (Some(run), Some(pipelines)) = (trial.run_id, &self.pipelines) {
+                pipelines.delete_run(principal, profile, run).await.ok();
+                continue;
+            }
             match self.engine.delete(principal, profile, &trial.name).await {
                 Ok(()) | Err(crate::workload::WorkloadError::NotFound(..)) => {}
                 Err(e) => return Err(e.into()),

@@ -11,7 +11,7 @@ use crate::authz::Principal;
 use crate::clock::now_ms;
 use crate::tuning::assignment::to_texts;
 use crate::tuning::early_stop::median_stop;
-use crate::tuning::spec::{Source, TrialValues};
+use crate::tuning::spec::{Source, TrialRecipe, TrialValues};
 use crate::tuning::trial_workload::{metrics_file, trial_dir, trial_workload};
 
 impl Controller {
@@ -142,6 +142,7 @@ impl Controller {
             state: TrialState::Running,
             reason: None,
             workload_id: None,
+            run_id: None,
             objective: None,
             created_at_ms: now,
             finished_at_ms: None,
@@ -157,37 +158,52 @@ impl Controller {
         let Some(exp) = self.experiments.get(&id) else {
             return;
         };
-        let dir = trial_dir(&self.root, id, &name);
-        let built = prepare_dir(&dir, &exp.spec.collector.source).and_then(|()| {
-            let values = TrialValues {
-                parameters: texts,
-                trial_name: name.clone(),
-                profile: profile.clone(),
-            };
-            trial_workload(&exp.spec, &values, &dir)
-        });
-        let submitted = match built {
-            Ok(spec) => self
-                .engine
-                .submit(&Principal::service("tuning"), &profile, &spec)
-                .await
-                .map_err(|e| format!("the scheduler refused the trial: {e}")),
-            Err(why) => Err(why),
+        let values = TrialValues {
+            parameters: texts,
+            trial_name: name.clone(),
+            profile: profile.clone(),
         };
-        match submitted {
-            Ok(workload) => {
-                if let Err(e) = self
-                    .store
-                    .tuning()
-                    .set_trial_workload(trial_id, workload.id)
-                    .await
-                {
-                    tracing::warn!(trial = name, error = %e, "cannot store the trial's workload");
+        let started = match &exp.spec.template.recipe {
+            TrialRecipe::Pipeline(pipeline) => self
+                .start_run(&profile, &exp.spec.template, &values, pipeline)
+                .await
+                .map(Link::Run),
+            TrialRecipe::Command { .. } => {
+                let dir = trial_dir(&self.root, id, &name);
+                let built = prepare_dir(&dir, &exp.spec.collector.source)
+                    .and_then(|()| trial_workload(&exp.spec, &values, &dir));
+                match built {
+                    Ok(spec) => self
+                        .engine
+                        .submit(&Principal::service("tuning"), &profile, &spec)
+                        .await
+                        .map(|w| Link::Workload(w.id))
+                        .map_err(|e| format!("the scheduler refused the trial: {e}")),
+                    Err(why) => Err(why),
+                }
+            }
+        };
+        match started {
+            Ok(link) => {
+                let tuning = self.store.tuning();
+                let stored = match link {
+                    Link::Workload(w) => tuning.set_trial_workload(trial_id, w).await,
+                    Link::Run(r) => tuning.set_trial_run(trial_id, r).await,
+                };
+                if let Err(e) = stored {
+                    tracing::warn!(trial = name, error = %e, "cannot store what runs the trial");
                 }
                 if let Some(exp) = self.experiments.get_mut(&id) {
-                    exp.trials[index].row.workload_id = Some(workload.id);
+                    let row = &mut exp.trials[index].row;
+                    match link {
+                        Link::Workload(w) => row.workload_id = Some(w),
+                        Link::Run(r) => row.run_id = Some(r),
+                    }
                 }
-                self.by_workload.insert(workload.id, (id, trial_id));
+                match link {
+                    Link::Workload(w) => self.by_workload.insert(w, (id, trial_id)),
+                    Link::Run(r) => self.by_run.insert(r, (id, trial_id)),
+                };
                 self.publish(
                     &profile,
                     serde_json::json!({ "name": self.name_of(id), "trial": name, "state": "running" }),
@@ -209,9 +225,13 @@ impl Controller {
         let profile = exp.row.profile.clone();
         let why = format!("the experiment ended: {reason}");
         let mut stops = Vec::new();
+        let mut runs = Vec::new();
         for trial in exp.trials.iter_mut().filter(|t| !t.row.state.is_finished()) {
             trial.ending = Some((TrialState::Killed, why.clone()));
-            stops.push(trial.row.name.clone());
+            match trial.row.run_id {
+                Some(run) => runs.push(run),
+                None => stops.push(trial.row.name.clone()),
+            }
         }
         if let Some(state) = state {
             exp.row.state = state;
@@ -232,6 +252,9 @@ impl Controller {
             if let Err(e) = self.engine.stop_because(&profile, &name, &why).await {
                 tracing::debug!(trial = name, error = %e, "a trial's workload was not running");
             }
+        }
+        for run in runs {
+            self.cancel_run(&profile, run).await;
         }
         // Their ends come as workload events (or the next tick's check).
         if self.experiments.get(&id).is_some_and(|e| e.running() == 0) {
@@ -297,7 +320,9 @@ impl Controller {
             .trials
             .iter()
             .enumerate()
-            .filter(|(_, t)| !t.row.state.is_finished() && t.row.workload_id.is_none())
+            .filter(|(_, t)| {
+                !t.row.state.is_finished() && t.row.workload_id.is_none() && t.row.run_id.is_none()
+            })
             .map(|(i, t)| (i, t.row.name.clone()))
             .collect();
         for (index, name) in orphans {
@@ -330,6 +355,13 @@ impl Controller {
             .map(|e| e.row.name.clone())
             .unwrap_or_default()
     }
+}
+
+/// What runs a trial.
+#[derive(Clone, Copy)]
+enum Link {
+    Workload(i64),
+    Run(i64),
 }
 
 /// The trial's directory, and the File collector's folder inside it.

@@ -21,32 +21,48 @@ impl Controller {
         let Some(lines) = self.new_lines(experiment, index, last).await else {
             return;
         };
-        let Some(exp) = self.experiments.get_mut(&experiment) else {
+        let Some(exp) = self.experiments.get(&experiment) else {
             return;
         };
         let known: Vec<String> = exp.spec.objective.metrics().cloned().collect();
-        let format = exp.spec.collector.format.clone();
+        let format = &exp.spec.collector.format;
+        let reports: Vec<(String, f64)> = lines
+            .iter()
+            .flat_map(|line| reports_in_line(format, &known, line))
+            .collect();
+        self.record(experiment, index, reports).await;
+    }
+
+    /// Stores the reports met, in order, that are not stored yet (reading a trial's output
+    /// again after a restart meets the stored ones first).
+    pub(super) async fn record(
+        &mut self,
+        experiment: i64,
+        index: usize,
+        reports: Vec<(String, f64)>,
+    ) {
+        let Some(exp) = self.experiments.get_mut(&experiment) else {
+            return;
+        };
         let trial = &mut exp.trials[index];
         let now = now_ms();
         let mut fresh = Vec::new();
-        for line in lines {
-            for (name, value) in reports_in_line(&format, &known, &line) {
-                let met = trial.met.entry(name.clone()).or_default();
-                let step = *met;
-                *met += 1;
-                let stored = trial.reports.entry(name.clone()).or_default();
-                if (step as usize) < stored.len() {
-                    continue;
-                }
-                stored.push(value);
-                fresh.push(MetricRow {
-                    trial_id: trial.row.id,
-                    name,
-                    step,
-                    value,
-                    at_ms: now,
-                });
+        for (name, value) in reports {
+            let met = trial.met.entry(name.clone()).or_default();
+            let step = *met;
+            *met += 1;
+            let stored = trial.reports.entry(name.clone()).or_default();
+            if (step as usize) < stored.len() {
+                continue;
             }
+            stored.push(value);
+            fresh.push(MetricRow {
+                trial_id: trial.row.id,
+                name,
+                step,
+                value,
+                at_ms: now,
+            });
         }
         if let Err(e) = self.store.tuning().add_metrics(&fresh).await {
             tracing::warn!(experiment, error = %e, "cannot store a trial's metrics");

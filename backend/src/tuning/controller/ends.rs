@@ -8,6 +8,14 @@ use crate::clock::now_ms;
 use crate::store::TrialEnd;
 use crate::tuning::trial_workload::GROUP;
 
+/// How a trial's workload or run ended.
+pub(super) enum Exit {
+    Succeeded,
+    /// Stopped from outside, with the reason.
+    Stopped(String),
+    Failed(String),
+}
+
 /// Lines of a failed trial's log its reason quotes.
 const FAILED_LOG_LINES: usize = 3;
 
@@ -17,40 +25,47 @@ impl Controller {
         let Some((experiment, trial_id)) = self.by_workload.remove(&workload) else {
             return;
         };
-        let Some(index) = self
-            .experiments
-            .get(&experiment)
-            .and_then(|e| e.index_of(trial_id))
-        else {
+        let Some(index) = self.trial_index(experiment, trial_id) else {
             return;
         };
         self.collect(experiment, index, true).await;
-        let Some(exp) = self.experiments.get(&experiment) else {
-            return;
+        let exit = match phase {
+            Phase::Succeeded => Exit::Succeeded,
+            Phase::Stopped => Exit::Stopped(reason.to_owned()),
+            _ => Exit::Failed(self.failure(workload, reason).await),
         };
-        let trial = &exp.trials[index];
-        let metric = exp.spec.objective.metric.clone();
-        let (state, why) = match (&trial.ending, phase) {
-            (Some((state, why)), _) => (*state, Some(why.clone())),
-            (None, Phase::Succeeded) if trial.objective(&exp.spec).is_some() => {
-                (TrialState::Succeeded, None)
-            }
-            (None, Phase::Succeeded) => (
-                TrialState::Failed,
-                Some(format!("the trial succeeded but never reported `{metric}`")),
-            ),
-            (None, Phase::Stopped) => (TrialState::Killed, Some(reason.to_owned())),
-            (None, _) => (
-                TrialState::Failed,
-                Some(self.failure(workload, reason).await),
-            ),
-        };
-        if self.finish(experiment, index, state, why).await {
-            self.advance(experiment).await;
-        } else {
+        if !self.exited(experiment, index, exit).await {
             // Not stored: the next check tries again.
             self.by_workload.insert(workload, (experiment, trial_id));
         }
+    }
+
+    /// What a trial's end makes of it: the end Capstan stopped it for, else succeeded when it
+    /// reported the objective, failed otherwise. Answers whether the end was stored; the
+    /// experiment then takes its next step.
+    pub(super) async fn exited(&mut self, experiment: i64, index: usize, exit: Exit) -> bool {
+        let Some(exp) = self.experiments.get(&experiment) else {
+            return false;
+        };
+        let trial = &exp.trials[index];
+        let metric = &exp.spec.objective.metric;
+        let (state, why) = match (&trial.ending, exit) {
+            (Some((state, why)), _) => (*state, Some(why.clone())),
+            (None, Exit::Succeeded) if trial.objective(&exp.spec).is_some() => {
+                (TrialState::Succeeded, None)
+            }
+            (None, Exit::Succeeded) => (
+                TrialState::Failed,
+                Some(format!("the trial succeeded but never reported `{metric}`")),
+            ),
+            (None, Exit::Stopped(reason)) => (TrialState::Killed, Some(reason)),
+            (None, Exit::Failed(reason)) => (TrialState::Failed, Some(reason)),
+        };
+        let stored = self.finish(experiment, index, state, why).await;
+        if stored {
+            self.advance(experiment).await;
+        }
+        stored
     }
 
     /// The workload's reason and the last lines the trial printed.

@@ -8,12 +8,14 @@
 //! - `active`: an experiment being driven, loaded from the store;
 //! - `collect`: a trial's metric reports out of its output;
 //! - `advance`: the experiment's next step (new trials, its end);
-//! - `ends`: what a trial's end means.
+//! - `ends`: what a trial's end means;
+//! - `pipeline_trials`: trials that are pipeline runs.
 
 mod active;
 mod advance;
 mod collect;
 mod ends;
+mod pipeline_trials;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -26,6 +28,7 @@ use tokio::sync::{broadcast, mpsc};
 use self::active::ActiveExperiment;
 use crate::clock::now_ms;
 use crate::events::EventBus;
+use crate::pipelines::service::PipelineService;
 use crate::store::Store;
 use crate::workload::Engine;
 
@@ -46,8 +49,14 @@ pub struct TuningController {
 
 impl TuningController {
     /// Starts the loop; it first picks up the running experiments of a previous process.
-    /// Trials' files go under `root`.
-    pub fn spawn(store: Store, engine: Arc<Engine>, events: EventBus, root: PathBuf) -> Self {
+    /// Trials' files go under `root`; pipeline trials run through `pipelines`.
+    pub fn spawn(
+        store: Store,
+        engine: Arc<Engine>,
+        events: EventBus,
+        root: PathBuf,
+        pipelines: Option<Arc<PipelineService>>,
+    ) -> Self {
         let (commands, receiver) = mpsc::unbounded_channel();
         let workloads = engine.events().subscribe();
         let controller = Controller {
@@ -57,6 +66,8 @@ impl TuningController {
             root,
             experiments: HashMap::new(),
             by_workload: HashMap::new(),
+            by_run: HashMap::new(),
+            pipelines,
         };
         tokio::spawn(controller.run(receiver, workloads));
         TuningController { commands }
@@ -82,6 +93,9 @@ pub(super) struct Controller {
     experiments: HashMap<i64, ActiveExperiment>,
     /// A running trial by its workload's id: (experiment id, trial id).
     by_workload: HashMap<i64, (i64, i64)>,
+    /// A running pipeline trial by its run's id.
+    by_run: HashMap<i64, (i64, i64)>,
+    pipelines: Option<Arc<PipelineService>>,
 }
 
 /// How often running trials' output is read (metrics, early stopping) and their workloads
@@ -145,11 +159,12 @@ impl Controller {
             let loaded = self.load(id).await;
             match loaded {
                 Ok(Some(exp)) => {
-                    for trial in &exp.trials {
-                        if let (false, Some(w)) =
-                            (trial.row.state.is_finished(), trial.row.workload_id)
-                        {
+                    for trial in exp.trials.iter().filter(|t| !t.row.state.is_finished()) {
+                        if let Some(w) = trial.row.workload_id {
                             self.by_workload.insert(w, (id, trial.row.id));
+                        }
+                        if let Some(r) = trial.row.run_id {
+                            self.by_run.insert(r, (id, trial.row.id));
                         }
                     }
                     self.experiments.insert(id, exp);
@@ -167,6 +182,7 @@ impl Controller {
             self.adopt_orphans(id).await;
         }
         self.check_workloads().await;
+        self.check_runs().await;
         self.advance(id).await;
     }
 
@@ -193,6 +209,10 @@ impl Controller {
     }
 
     async fn on_event(&mut self, event: &Event) {
+        if event.kind == EventKind::Run {
+            self.on_run_event(event).await;
+            return;
+        }
         if event.kind != EventKind::Workload {
             return;
         }
@@ -219,6 +239,7 @@ impl Controller {
             self.watch_running(id).await;
         }
         self.check_workloads().await;
+        self.check_runs().await;
         let ids: Vec<i64> = self.experiments.keys().copied().collect();
         for id in ids {
             self.advance(id).await;
@@ -244,6 +265,11 @@ impl Controller {
                 self.workload_ended(id, phase, &reason).await;
             }
         }
+    }
+
+    /// Where a trial of an active experiment is in its list.
+    fn trial_index(&self, experiment: i64, trial_id: i64) -> Option<usize> {
+        self.experiments.get(&experiment)?.index_of(trial_id)
     }
 
     fn publish(&self, profile: &str, data: serde_json::Value) {
