@@ -22,6 +22,11 @@ pub async fn import_tuning(profile: String, manifest: String) -> Result<String, 
 pub async fn create_tuning(profile: String, form: TuningForm) -> Result<String, ServerFnError> {
     use crate::tenancy_fns::ssr;
     let (tuning, principal) = ssr::tuning_caller()?;
+    // Who is asking first: the form's problems are only for those who may create.
+    tuning
+        .require_editor(&principal, &profile)
+        .await
+        .map_err(ssr::refused)?;
     let manifest = backend::tuning::form::manifest_from_form(&form)
         .map_err(|e| ssr::refused(backend::tuning::TuningError::from(e)))?;
     let detail = tuning

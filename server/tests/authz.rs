@@ -1075,7 +1075,7 @@ async fn seed_tuning(store: &Store, profile: &str) {
             .await
             .unwrap()
             .unwrap();
-        tuning.set_state(id, state, None, None).await.unwrap();
+        tuning.set_state(id, None, state, None, None).await.unwrap();
         if state == api::TuningState::Stopped {
             let trial = tuning
                 .insert_trial(id, 0, "seeded-tune-0", &["0.15".into()], 1)

@@ -33,9 +33,10 @@ pub fn NewTuning(profile: String) -> impl IntoView {
     let navigate = use_navigate();
     let here = profile.clone();
     let profile_field = profile.clone();
+    // Either form's success opens the new experiment (the other may hold an old refusal).
     Effect::new(move || {
-        let made = create.value().get().or_else(|| import.value().get());
-        if let Some(Ok(name)) = made {
+        let made = [create.value().get(), import.value().get()];
+        if let Some(Ok(name)) = made.into_iter().flatten().find(Result::is_ok) {
             navigate(&tuning_href(&here, &name), Default::default());
         }
     });

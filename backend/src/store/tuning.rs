@@ -128,23 +128,35 @@ impl<'a> Tuning<'a> {
         rows.iter().map(tuning_of).collect()
     }
 
+    /// Moves the experiment to `to`, only from `from` when given (a stop and the controller's
+    /// own end must not overwrite each other); answers whether it moved.
     pub async fn set_state(
         &self,
         id: i64,
-        state: TuningState,
+        from: Option<TuningState>,
+        to: TuningState,
         reason: Option<&str>,
         finished_at_ms: Option<i64>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE experiments SET state = $1, reason = $2, finished_at_ms = $3 WHERE id = $4",
-        )
-        .bind(state.as_str())
-        .bind(reason)
-        .bind(finished_at_ms)
-        .bind(id)
-        .execute(&self.db.write)
-        .await?;
-        Ok(())
+    ) -> Result<bool, StoreError> {
+        let only_from = if from.is_some() {
+            " AND state = $5"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE experiments SET state = $1, reason = $2, finished_at_ms = $3 \
+             WHERE id = $4{only_from}"
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(to.as_str())
+            .bind(reason)
+            .bind(finished_at_ms)
+            .bind(id);
+        if let Some(from) = from {
+            query = query.bind(from.as_str());
+        }
+        let done = query.execute(&self.db.write).await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// A new running trial; `None` when its number is taken.

@@ -76,6 +76,16 @@ impl TuningService {
         self.detail(principal, profile, &spec.name).await
     }
 
+    /// Refuses a caller who may not create experiments in the profile.
+    pub async fn require_editor(
+        &self,
+        principal: &Principal,
+        profile: &str,
+    ) -> Result<(), TuningError> {
+        require(&self.store, principal, profile, Role::Edit).await?;
+        Ok(())
+    }
+
     /// The scheduler's own checks on a trial of the experiment.
     async fn check_trials_can_run(
         &self,
@@ -300,17 +310,26 @@ impl TuningService {
             TuningState::Stopped => TuningState::Running,
             _ => TuningState::Stopped,
         };
-        if row.state != from {
-            return Err(TuningError::Conflict(format!(
+        let conflict = |now: TuningState| {
+            TuningError::Conflict(format!(
                 "experiment `{name}` is {}, not {}",
-                row.state.as_str(),
+                now.as_str(),
                 from.as_str()
-            )));
+            ))
+        };
+        if row.state != from {
+            return Err(conflict(row.state));
         }
-        self.store
+        // Conditional: the controller may have ended it since it was read.
+        let moved = self
+            .store
             .tuning()
-            .set_state(row.id, to, reason, None)
+            .set_state(row.id, Some(from), to, reason, None)
             .await?;
+        if !moved {
+            let now = self.row(profile, name).await?.state;
+            return Err(conflict(now));
+        }
         Ok(row.id)
     }
 

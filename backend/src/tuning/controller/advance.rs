@@ -238,7 +238,13 @@ impl Controller {
             if let Err(e) = self
                 .store
                 .tuning()
-                .set_state(id, state, Some(reason), Some(now_ms()))
+                .set_state(
+                    id,
+                    Some(TuningState::Running),
+                    state,
+                    Some(reason),
+                    Some(now_ms()),
+                )
                 .await
             {
                 tracing::warn!(experiment = id, error = %e, "cannot store the experiment's end");

@@ -174,7 +174,13 @@ impl Controller {
                     tracing::warn!(experiment = id, why, "a tuning experiment cannot go on");
                     let store = self.store.tuning();
                     let _ = store
-                        .set_state(id, api::TuningState::Failed, Some(&why), Some(now_ms()))
+                        .set_state(
+                            id,
+                            Some(api::TuningState::Running),
+                            api::TuningState::Failed,
+                            Some(&why),
+                            Some(now_ms()),
+                        )
                         .await;
                     return;
                 }

@@ -67,7 +67,7 @@ pub struct ObjectiveSpec {
     pub goal: Option<f64>,
     pub metric: String,
     pub additional: Vec<String>,
-    /// Every metric's strategy (the objective's defaults to its direction, others to latest).
+    /// Every metric's strategy (by default the objective's direction, as Katib defaults them).
     pub strategies: BTreeMap<String, Strategy>,
 }
 
@@ -238,10 +238,16 @@ fn objective(
             Strategy::Min
         },
     );
+    // Katib's defaulting: every metric without a strategy follows the objective's direction.
+    let direction = if maximize {
+        Strategy::Max
+    } else {
+        Strategy::Min
+    };
     for (i, name) in o.additional_metric_names.iter().enumerate() {
         let path = format!("spec.objective.additionalMetricNames[{i}]");
         collector.check_metric(name, &path)?;
-        if strategies.insert(name.clone(), Strategy::Latest).is_some() {
+        if strategies.insert(name.clone(), direction).is_some() {
             return Err(SpecError::at(path, format!("`{name}` is already a metric")));
         }
     }

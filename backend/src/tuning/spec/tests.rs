@@ -47,7 +47,7 @@ fn the_random_example_says_what_katib_means() {
     );
     assert_eq!(
         spec.objective.strategies["Train-accuracy"],
-        Strategy::Latest
+        Strategy::Max
     );
     assert_eq!(
         (spec.parallel, spec.max_trials, spec.max_failed),
