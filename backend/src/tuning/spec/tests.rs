@@ -45,10 +45,7 @@ fn the_random_example_says_what_katib_means() {
         spec.objective.strategies["Validation-accuracy"],
         Strategy::Max
     );
-    assert_eq!(
-        spec.objective.strategies["Train-accuracy"],
-        Strategy::Max
-    );
+    assert_eq!(spec.objective.strategies["Train-accuracy"], Strategy::Max);
     assert_eq!(
         (spec.parallel, spec.max_trials, spec.max_failed),
         (3, Some(12), Some(3))
