@@ -17,6 +17,9 @@ pub fn run_all() -> Result<(), String> {
         ("postgresql", "/usr/lib/postgresql"),
         ("chromium", "/usr/bin/chromium"),
     ])?;
+    // A full disk once failed CI in the middle of the builds: say up front how much there is.
+    step("free disk (a full run writes about 6 GiB under target/)");
+    let _ = Command::new("df").args(["-h", "."]).status();
     let mut total = Counts::default();
     let mut broken = Vec::new();
 
