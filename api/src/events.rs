@@ -21,6 +21,9 @@ pub enum EventKind {
     /// A tuning experiment or one of its trials changed; `data` holds the experiment's name,
     /// its state and, for a trial, the trial's name and state.
     Tuning,
+    /// A served model changed (a revision became ready, traffic moved, replicas scaled);
+    /// `data` holds the model's name and what happened.
+    Model,
 }
 
 /// A state change that the server streams to the browsers allowed to see it
@@ -50,6 +53,7 @@ impl EventKind {
             EventKind::Notebook => "notebook",
             EventKind::Run => "run",
             EventKind::Tuning => "tuning",
+            EventKind::Model => "model",
         }
     }
 }

@@ -9,6 +9,7 @@ mod notebooks;
 mod pipelines;
 mod profiles;
 mod query;
+mod serving;
 mod tokens;
 mod tuning;
 mod version;
@@ -35,6 +36,10 @@ pub use profiles::{
     ProfileSummary, Quota, Usage,
 };
 pub use query::encode_query_value;
+pub use serving::{
+    CreatedModelToken, ModelDetail, ModelEvent, ModelForm, ModelSample, ModelState, ModelSummary,
+    ModelTokenView, NewModelToken, ReplicaView, RevisionRole, RevisionView,
+};
 pub use tokens::{ApiToken, CreatedToken, NewToken};
 pub use tuning::{
     ExperimentKind, MetricPoint, TrialMetrics, TrialState, TrialView, TuningDetail, TuningForm,

@@ -29,6 +29,8 @@ pub enum AppError {
     Pipeline(#[from] backend::pipelines::service::PipelineError),
     #[error(transparent)]
     Tuning(#[from] backend::tuning::TuningError),
+    #[error(transparent)]
+    Serving(#[from] backend::serving::ServingError),
     #[error("the database is not available")]
     Store(#[from] backend::store::StoreError),
     #[error("the account service failed")]
@@ -51,6 +53,7 @@ impl AppError {
             AppError::Notebook(e) => refused(e.refusal()),
             AppError::Pipeline(e) => refused(e.refusal()),
             AppError::Tuning(e) => refused(e.refusal()),
+            AppError::Serving(e) => refused(e.refusal()),
             AppError::Store(_) | AppError::Accounts(_) | AppError::Session(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }

@@ -16,6 +16,8 @@ pub mod pipeline_setup;
 pub mod readiness;
 pub mod router;
 pub mod serve;
+pub mod serving_router;
+pub mod serving_setup;
 pub mod sim_command;
 pub mod state;
 pub mod telemetry;

@@ -40,6 +40,21 @@ pub fn build(state: AppState) -> Router {
             i64::try_from(state.config.session_idle_minutes).unwrap_or(i64::MAX / 60),
         )));
 
+    // The model router: off the dashboard's middleware, so that inference stays fast; model
+    // tokens are checked first, other callers go through the sign-in layers.
+    let models = crate::serving_router::routes()
+        .layer(
+            ServiceBuilder::new()
+                .layer(sessions.clone())
+                .layer(from_fn_with_state(state.clone(), auth::attach_principal))
+                .layer(from_fn_with_state(state.clone(), csrf::same_origin_only)),
+        )
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::serving_router::gate,
+        ))
+        .with_state(state.clone());
+
     // Everything that knows who is asking: pages, server functions, the REST API, sign-in.
     let signed_in = Router::new()
         .leptos_routes_with_context(
@@ -100,4 +115,5 @@ pub fn build(state: AppState) -> Router {
                 .layer(CompressionLayer::new()),
         )
         .with_state(state)
+        .merge(models)
 }

@@ -82,6 +82,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     tokio::spawn(clean_expired_sessions(store.clone()));
     tokio::spawn(state.engine.clone().run(state.shutdown.clone()));
     tokio::spawn(state.notebooks.clone().watch(state.shutdown.clone()));
+    tokio::spawn(state.serving.clone().run(state.shutdown.clone()));
     backend::pipelines::service::spawn_recurring_loop(
         state.pipelines.clone(),
         state.shutdown.clone(),
@@ -205,6 +206,8 @@ pub fn app_state(
         notebooks: crate::notebook_setup::build(&config, store.clone(), engine.clone()),
         notebook_proxy: crate::notebook_proxy::ProxyClient::new(),
         tuning: tuning_service(&config, &store, &engine, &events, &pipelines),
+        serving: crate::serving_setup::build(&config, store.clone(), engine.clone()),
+        model_client: crate::serving_router::ModelClient::new(),
         pipelines,
         engine,
         leptos: leptos_options(&config),

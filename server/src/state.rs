@@ -50,6 +50,10 @@ pub struct Shared {
     pub pipelines: Arc<backend::pipelines::service::PipelineService>,
     /// Tuning experiments: the controller that runs their trials, and the service.
     pub tuning: Arc<backend::tuning::TuningService>,
+    /// Served models: the controller, the routing table and the service.
+    pub serving: Arc<backend::serving::Serving>,
+    /// The model router's pooled connections to the replicas.
+    pub model_client: crate::serving_router::ModelClient,
     /// The notebook proxy's pooled connections.
     pub notebook_proxy: crate::notebook_proxy::ProxyClient,
     /// The OpenID Connect provider, when one is configured.

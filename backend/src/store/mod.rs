@@ -12,6 +12,7 @@ mod profiles;
 mod recurring_runs;
 mod run_tasks;
 mod runs;
+mod serving;
 mod sessions;
 mod tokens;
 mod tuning;
@@ -34,6 +35,7 @@ pub use profiles::{BindingChange, ContributorRow, ProfileRow, Profiles, Quota, S
 pub use recurring_runs::{RecurringRunRow, RecurringRuns};
 pub use run_tasks::{RunTasks, TaskRow};
 pub use runs::{NewRunRow, RunFilter, RunRow, RunSort, Runs};
+pub use serving::{ModelTokenRow, ReplicaLink, RevisionRow, ServiceRow, Serving, SpecUpdate};
 pub use sessions::{SessionRecord, Sessions};
 pub use tokens::{TokenRow, Tokens};
 pub use tuning::{MetricRow, TrialEnd, TrialRow, Tuning, TuningRow};
@@ -146,6 +148,10 @@ impl Store {
 
     pub fn tuning(&self) -> Tuning<'_> {
         Tuning::new(&self.db)
+    }
+
+    pub fn serving(&self) -> Serving<'_> {
+        Serving::new(&self.db)
     }
 
     pub fn runs(&self) -> Runs<'_> {

@@ -9,6 +9,7 @@ mod identity;
 mod json_body;
 mod log_lines;
 mod log_stream;
+mod models;
 mod notebooks;
 mod pipeline_upload;
 mod pipelines;
@@ -101,6 +102,30 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/profiles/{profile}/pipelines/{name}/versions/{version}",
             get(pipelines::version).delete(pipelines::delete_version),
+        )
+        .route(
+            "/profiles/{profile}/models",
+            get(models::list).post(models::create),
+        )
+        .route(
+            "/profiles/{profile}/models/{name}",
+            get(models::get).put(models::replace).delete(models::delete),
+        )
+        .route(
+            "/profiles/{profile}/models/{name}/promote",
+            post(models::promote),
+        )
+        .route(
+            "/profiles/{profile}/models/{name}/rollback",
+            post(models::rollback),
+        )
+        .route(
+            "/profiles/{profile}/models/{name}/tokens",
+            post(models::create_token),
+        )
+        .route(
+            "/profiles/{profile}/models/{name}/tokens/{id}",
+            axum::routing::delete(models::delete_token),
         )
         .route(
             "/profiles/{profile}/experiments",

@@ -183,6 +183,7 @@ impl Layered {
             "session_max_hours",
             "notebook_activity_seconds",
             "pipeline_parallelism",
+            "serving_stable_window_seconds",
         ] {
             if self.table.get(key).and_then(Value::as_integer) == Some(0) {
                 return Err(self.invalid(key, "must be at least 1".to_owned()));

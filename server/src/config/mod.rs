@@ -58,6 +58,10 @@ pub struct Config {
     pub pipeline_path: Option<String>,
     pub pipeline_parallelism: u32,
     pub pipeline_warm_python: bool,
+    pub model_roots: Option<String>,
+    pub mlserver: String,
+    pub serving_stable_window_seconds: u64,
+    pub serving_scale_to_zero_seconds: u64,
 }
 
 impl Config {
@@ -69,6 +73,19 @@ impl Config {
             None => backend::notebooks::DEFAULT_SPAWNER_CONFIG.to_owned(),
         };
         backend::notebooks::SpawnerConfig::parse(&text).map_err(|e| e.to_string())
+    }
+
+    /// The directories standalone models must lie under.
+    pub fn model_roots(&self) -> Vec<PathBuf> {
+        match &self.model_roots {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+                .collect(),
+            None => vec![self.data_dir.join("models")],
+        }
     }
 
     /// The database URL in effect: the configured one, or SQLite under the data directory.
@@ -166,6 +183,16 @@ impl Config {
             self.pipeline_path.clone(),
             Some(self.pipeline_parallelism.to_string()),
             Some(self.pipeline_warm_python.to_string()),
+            Some(
+                self.model_roots()
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            Some(self.mlserver.clone()),
+            Some(self.serving_stable_window_seconds.to_string()),
+            Some(self.serving_scale_to_zero_seconds.to_string()),
         ]
     }
 }

@@ -247,6 +247,30 @@ pub const SETTINGS: &[Setting] = &[
         Some("true"),
         "Run KFP lightweight Python components' tasks in standalone mode as forks of one Python that has imported kfp once, instead of a new Python per task.",
     ),
+    setting(
+        "model_roots",
+        Kind::Text,
+        None,
+        "Directories (comma-separated) that standalone models' storageUri must lie under; unset: `<data_dir>/models`.",
+    ),
+    setting(
+        "mlserver",
+        Kind::Text,
+        Some("mlserver"),
+        "The MLServer program that serves sklearn, xgboost, lightgbm and onnx models in standalone mode.",
+    ),
+    setting(
+        "serving_stable_window_seconds",
+        Kind::Integer,
+        Some("60"),
+        "The autoscaler averages a model's load over this window (its panic window is a tenth of it).",
+    ),
+    setting(
+        "serving_scale_to_zero_seconds",
+        Kind::Integer,
+        Some("30"),
+        "A model with minReplicas 0 and no request for this long scales to zero.",
+    ),
 ];
 
 /// The settings as a Markdown table, for `capstan settings` and the README.

@@ -24,7 +24,7 @@ pub fn handle() -> PrometheusHandle {
     HANDLE
         .get_or_init(|| {
             let recorder = PrometheusBuilder::new()
-                .set_buckets_for_metric(Matcher::Full(DURATION.to_owned()), BUCKETS)
+                .set_buckets_for_metric(Matcher::Suffix("_duration_seconds".to_owned()), BUCKETS)
                 .map(PrometheusBuilder::build_recorder)
                 .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
             let handle = recorder.handle();

@@ -46,7 +46,7 @@ const HOP_BY_HOP: [HeaderName; 8] = [
 
 /// Removes the hop-by-hop headers. With `upgrade`, keeps the upgrade itself: `Upgrade` as it was
 /// and `Connection: Upgrade` (without the other options a browser may list, like `keep-alive`).
-pub(super) fn strip_hop_by_hop(headers: &mut HeaderMap, upgrade: bool) {
+pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap, upgrade: bool) {
     let upgrade_to: Vec<HeaderValue> = if upgrade {
         headers.get_all(UPGRADE).iter().cloned().collect()
     } else {

@@ -19,7 +19,7 @@
 mod client;
 mod cookies;
 mod error;
-mod headers;
+pub(crate) mod headers;
 mod origin;
 mod plain;
 mod query;

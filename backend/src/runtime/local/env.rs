@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use api::GpuShare;
 
+use super::expand::expand;
 use super::ports::port_env_name;
 use crate::runtime::replica_label;
 use crate::scheduler::WHOLE_GPU_MILLI;
@@ -54,7 +55,20 @@ pub(crate) fn replica_env(
     if let Some((_, port)) = ports.first() {
         set("PORT", port.to_string());
     }
+    // As Kubernetes does, `$(NAME)` in the group's values names another variable: a program
+    // that reads its port from its own variable gets `MLSERVER_HTTP_PORT=$(CAPSTAN_PORT_HTTP)`.
+    for (k, v) in group_env {
+        if v.contains("$(") && !is_capstans(k) {
+            let expanded = expand(v, &env);
+            env.insert(k.clone(), expanded);
+        }
+    }
     env
+}
+
+/// Capstan's own variables, which the group's cannot replace.
+fn is_capstans(name: &str) -> bool {
+    name.starts_with("CAPSTAN_") || name == "PORT" || name.starts_with("CUDA_")
 }
 
 /// `CUDA_VISIBLE_DEVICES` lists the placed GPU indices, comma-separated. With no GPU it is the
@@ -167,5 +181,16 @@ mod tests {
         let env = replica_env([], &BTreeMap::new(), who(), &[], &[]);
         assert!(!env.contains_key("PORT"));
         assert_eq!(env["CUDA_VISIBLE_DEVICES"], "");
+    }
+
+    #[test]
+    fn group_values_may_name_capstans_variables() {
+        let group = BTreeMap::from([
+            ("APP_PORT".to_owned(), "$(CAPSTAN_PORT_HTTP)".to_owned()),
+            ("CAPSTAN_PORT_HTTP".to_owned(), "1".to_owned()),
+        ]);
+        let env = replica_env([], &group, who(), &[], &[("http".to_owned(), 8123)]);
+        assert_eq!(env["APP_PORT"], "8123");
+        assert_eq!(env["CAPSTAN_PORT_HTTP"], "8123", "Capstan's own wins");
     }
 }

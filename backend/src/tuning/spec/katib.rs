@@ -17,18 +17,7 @@ pub struct Experiment {
     pub status: Option<Json>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Metadata {
-    pub name: String,
-    /// The profile comes from the URL; a namespace written here is not used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<Json>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<Json>,
-}
+pub use crate::manifest::Metadata;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

@@ -7,15 +7,14 @@
 //! - `template`: what a trial runs and its `${trialParameters.x}`.
 
 mod collector;
-mod error;
 pub mod katib;
 mod space;
 mod template;
 
 use std::collections::BTreeMap;
 
+pub use crate::manifest::SpecError;
 pub use collector::{CollectorSpec, DEFAULT_FILTER, Format, Source};
-pub use error::SpecError;
 pub use template::{Reference, Template, TrialRecipe, TrialValues};
 
 use suggest::{Algorithm, AlgorithmError, Space};
@@ -127,13 +126,7 @@ pub struct TuningSpec {
 /// Reads a manifest (YAML or JSON). `default_seed` seeds the algorithm when the manifest sets
 /// no `random_state`.
 pub fn parse(text: &str, default_seed: u64) -> Result<TuningSpec, SpecError> {
-    let deserializer = serde_yaml::Deserializer::from_str(text);
-    let manifest: Experiment = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        SpecError::at(path, e.into_inner().to_string())
-    })?;
-    check(manifest, default_seed)
+    check(crate::manifest::read(text)?, default_seed)
 }
 
 /// Checks a manifest already read.

@@ -182,6 +182,12 @@ impl Engine {
         name: &str,
     ) -> Result<(), WorkloadError> {
         require(&self.store, principal, profile, Role::Edit).await?;
+        self.remove(profile, name).await
+    }
+
+    /// [`Engine::delete`] on Capstan's own account (a model's replica scaled down). No role
+    /// check: the caller decided.
+    pub async fn remove(&self, profile: &str, name: &str) -> Result<(), WorkloadError> {
         let row = self.find(profile, name).await?;
         self.store.workloads().delete(row.id).await?;
         self.delete_in_background(row.id);

@@ -1,4 +1,4 @@
-//! A refused experiment: what is wrong and where in the manifest.
+//! A refused manifest: what is wrong and where in it.
 
 /// `path` is where in the manifest (`spec.parameters[1].feasibleSpace.min`), empty for the
 /// whole document.

@@ -1,0 +1,273 @@
+//! Replicas: started and stopped to match what the autoscaler wants, asked whether they answer,
+//! and forgotten when their process ends.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use api::Phase;
+
+use super::reconcile::{Active, is_up};
+use super::{RevisionState, State};
+use crate::authz::Principal;
+use crate::clock::now_ms;
+use crate::serving::replica::{self, PORT_NAME};
+use crate::serving::spec::RevisionSpec;
+use crate::serving::{Serving, ServingError};
+use crate::store::{ReplicaLink, RevisionRow, ServiceRow};
+
+/// What asking the starting replicas found.
+pub(super) struct Starting {
+    /// Some replica is not ready yet.
+    pub any: bool,
+    /// A revision answered for the first time.
+    pub became_ready: bool,
+}
+
+fn principal() -> Principal {
+    Principal::service("serving")
+}
+
+impl Serving {
+    /// Asks each running replica that was not ready yet whether it answers now.
+    pub(super) async fn probe_replicas(
+        &self,
+        service: &ServiceRow,
+        links: &[&ReplicaLink],
+        active: &Active<'_>,
+        rows: &[RevisionRow],
+        specs: &HashMap<u32, Arc<RevisionSpec>>,
+    ) -> Result<Starting, ServingError> {
+        let mut found = Starting {
+            any: false,
+            became_ready: false,
+        };
+        for link in links {
+            let Some(workload) = active.get(&link.workload_id) else {
+                continue;
+            };
+            if self.state().ready.contains_key(&link.workload_id) {
+                continue;
+            }
+            found.any = true;
+            let Some(spec) = specs.get(&link.revision) else {
+                continue;
+            };
+            if !is_up(workload.phase) {
+                continue;
+            }
+            let Some(addr) = self
+                .engine
+                .endpoints(link.workload_id)
+                .into_iter()
+                .find(|e| e.port_name == PORT_NAME)
+                .and_then(|e| format!("{}:{}", e.host, e.port).parse().ok())
+            else {
+                continue;
+            };
+            if !self.probe.ready(addr, spec.protocol).await {
+                continue;
+            }
+            {
+                let mut state = self.state();
+                state.ready.insert(link.workload_id, addr);
+                if let Some(st) = state.revisions.get_mut(&(service.id, link.revision)) {
+                    st.failures = 0;
+                    st.failure = None;
+                }
+            }
+            let first = rows
+                .iter()
+                .any(|r| r.number == link.revision && r.ready_at_ms.is_none());
+            if first {
+                self.store
+                    .serving()
+                    .set_revision_ready(service.id, link.revision, now_ms())
+                    .await?;
+                found.became_ready = true;
+                self.event(service, &format!("revision {} is ready", link.revision))
+                    .await;
+            }
+        }
+        Ok(found)
+    }
+
+    /// A replica's workload is no longer active: forget it, and count a failure.
+    pub(super) async fn replica_ended(
+        &self,
+        link: &ReplicaLink,
+        services: &[ServiceRow],
+    ) -> Result<(), ServingError> {
+        let row = self.store.workloads().by_id(link.workload_id).await?;
+        self.state().ready.remove(&link.workload_id);
+        self.store
+            .serving()
+            .remove_replica(link.workload_id)
+            .await?;
+        let Some(row) = row else {
+            return Ok(());
+        };
+        if let Some(service) = services.iter().find(|s| s.id == link.service_id) {
+            if row.phase == Phase::Failed {
+                let reason = row
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| "no reason given".into());
+                let message = format!(
+                    "replica {} of revision {} failed: {reason}",
+                    row.name, link.revision
+                );
+                {
+                    let mut state = self.state();
+                    if let Some(st) = state.revisions.get_mut(&(link.service_id, link.revision)) {
+                        st.failures += 1;
+                        st.failure = Some(reason);
+                    }
+                }
+                self.event(service, &message).await;
+            }
+        }
+        // Its logs go with it: a replica is cattle, the model's events keep what happened.
+        if let Err(e) = self.engine.remove(&row.profile, &row.name).await {
+            tracing::debug!(workload = row.name, error = %e, "could not remove an ended replica");
+        }
+        Ok(())
+    }
+
+    /// Starts and stops replicas so that each revision has what it should.
+    pub(super) async fn match_replicas(
+        &self,
+        service: &ServiceRow,
+        links: &[&ReplicaLink],
+        active: &Active<'_>,
+        specs: &HashMap<u32, Arc<RevisionSpec>>,
+        desired: &HashMap<u32, u32>,
+    ) -> Result<(), ServingError> {
+        for (number, want) in desired {
+            let mine: Vec<&ReplicaLink> = links
+                .iter()
+                .copied()
+                .filter(|l| l.revision == *number && active.contains_key(&l.workload_id))
+                .collect();
+            let have = mine.len() as u32;
+            if have < *want {
+                let Some(spec) = specs.get(number) else {
+                    continue;
+                };
+                for _ in have..*want {
+                    if !self.start_replica(service, *number, spec).await? {
+                        break;
+                    }
+                }
+                let verb = if have == 0 {
+                    "scaled up from zero"
+                } else {
+                    "scaled up"
+                };
+                self.event(service, &format!("revision {number}: {verb} to {want}"))
+                    .await;
+            } else if have > *want {
+                let doomed = self.pick_to_stop(&mine, (have - want) as usize);
+                for link in doomed {
+                    self.state().ready.remove(&link.workload_id);
+                    self.store
+                        .serving()
+                        .remove_replica(link.workload_id)
+                        .await?;
+                    if let Some(w) = active.get(&link.workload_id)
+                        && let Err(e) = self.engine.remove(&w.profile, &w.name).await
+                    {
+                        tracing::warn!(workload = w.name, error = %e, "could not stop a replica");
+                    }
+                }
+                let verb = if *want == 0 {
+                    "scaled to zero"
+                } else {
+                    "scaled down"
+                };
+                let message = if *want == 0 {
+                    format!("revision {number}: {verb}")
+                } else {
+                    format!("revision {number}: {verb} to {want}")
+                };
+                self.event(service, &message).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Which replicas go first: those not ready, then those with the fewest requests in flight.
+    fn pick_to_stop<'a>(&self, mine: &[&'a ReplicaLink], n: usize) -> Vec<&'a ReplicaLink> {
+        let state = self.state();
+        let mut ranked: Vec<(bool, u32, &ReplicaLink)> = mine
+            .iter()
+            .map(|l| {
+                let ready = state.ready.contains_key(&l.workload_id);
+                let load = if ready {
+                    state
+                        .ready
+                        .get(&l.workload_id)
+                        .map(|addr| {
+                            self.routes
+                                .replica(l.workload_id, *addr)
+                                .outstanding
+                                .load(Ordering::Relaxed)
+                        })
+                        .unwrap_or(0)
+                } else {
+                    0
+                };
+                (ready, load, *l)
+            })
+            .collect();
+        ranked.sort_by_key(|(ready, load, l)| (*ready, *load, std::cmp::Reverse(l.workload_id)));
+        ranked.into_iter().take(n).map(|(_, _, l)| l).collect()
+    }
+
+    /// Answers whether it started one; a refusal (quota, no node large enough) counts as a
+    /// failure of the revision and is told in its events.
+    async fn start_replica(
+        &self,
+        service: &ServiceRow,
+        number: u32,
+        spec: &RevisionSpec,
+    ) -> Result<bool, ServingError> {
+        let name = replica::workload_name(&service.name, number);
+        let workload = replica::workload_spec(&service.name, spec, &self.config.runtimes, name);
+        match self
+            .engine
+            .submit(&principal(), &service.profile, &workload)
+            .await
+        {
+            Ok(row) => {
+                self.store
+                    .serving()
+                    .add_replica(&ReplicaLink {
+                        workload_id: row.id,
+                        service_id: service.id,
+                        revision: number,
+                    })
+                    .await?;
+                Ok(true)
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                {
+                    let mut state = self.state();
+                    let State { revisions, .. } = &mut *state;
+                    let st = revisions
+                        .entry((service.id, number))
+                        .or_insert_with(|| RevisionState::new(now_ms(), 1));
+                    st.failures += 1;
+                    st.failure = Some(reason.clone());
+                }
+                self.event(
+                    service,
+                    &format!("revision {number}: cannot start a replica: {reason}"),
+                )
+                .await;
+                Ok(false)
+            }
+        }
+    }
+}

@@ -1,0 +1,395 @@
+//! Model serving: InferenceServices, their revisions, which workloads are their replicas,
+//! per-model tokens (hashes only) and events.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::StoreError;
+use super::pools::Pools;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceRow {
+    pub id: i64,
+    pub profile: String,
+    pub name: String,
+    pub manifest: String,
+    pub canary_percent: Option<u32>,
+    pub stable_revision: Option<u32>,
+    pub latest_revision: u32,
+    pub created_by: String,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevisionRow {
+    pub service_id: i64,
+    pub number: u32,
+    pub spec_json: String,
+    pub created_at_ms: i64,
+    pub ready_at_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaLink {
+    pub workload_id: i64,
+    pub service_id: i64,
+    pub revision: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelTokenRow {
+    pub id: i64,
+    pub service_id: i64,
+    pub hash: String,
+    pub label: String,
+    pub created_by: String,
+    pub created_at_ms: i64,
+}
+
+/// What a new spec changes.
+pub struct SpecUpdate<'a> {
+    pub manifest: &'a str,
+    pub canary_percent: Option<u32>,
+    /// A new revision (its number and spec) when the revision's part changed.
+    pub new_revision: Option<(u32, &'a str)>,
+    pub now_ms: i64,
+}
+
+pub struct Serving<'a> {
+    db: &'a Pools,
+}
+
+const SERVICE: &str = "SELECT id, profile, name, manifest, canary_percent, stable_revision, \
+     latest_revision, created_by, created_at_ms, updated_at_ms FROM inference_services";
+const REVISION: &str =
+    "SELECT service_id, number, spec_json, created_at_ms, ready_at_ms FROM serving_revisions";
+const TOKEN: &str =
+    "SELECT id, service_id, hash, label, created_by, created_at_ms FROM model_tokens";
+
+impl<'a> Serving<'a> {
+    pub(super) fn new(db: &'a Pools) -> Self {
+        Serving { db }
+    }
+
+    /// A new service with its first revision; `None` when the name is taken.
+    pub async fn insert(
+        &self,
+        profile: &str,
+        name: &str,
+        update: &SpecUpdate<'_>,
+        created_by: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let (number, spec) = update.new_revision.unwrap_or((1, "{}"));
+        let mut tx = self.db.write.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO inference_services (profile, name, manifest, canary_percent, \
+             latest_revision, created_by, created_at_ms, updated_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+             ON CONFLICT (profile, name) DO NOTHING RETURNING id",
+        )
+        .bind(profile)
+        .bind(name)
+        .bind(update.manifest)
+        .bind(update.canary_percent.map(i64::from))
+        .bind(i64::from(number))
+        .bind(created_by)
+        .bind(update.now_ms)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let id: i64 = row.try_get("id")?;
+        insert_revision(&mut tx, id, number, spec, update.now_ms).await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    /// A new spec: the manifest, the canary percent and perhaps a new revision, at once.
+    pub async fn update(&self, id: i64, update: &SpecUpdate<'_>) -> Result<(), StoreError> {
+        let mut tx = self.db.write.begin().await?;
+        sqlx::query(
+            "UPDATE inference_services SET manifest = $1, canary_percent = $2, \
+             updated_at_ms = $3 WHERE id = $4",
+        )
+        .bind(update.manifest)
+        .bind(update.canary_percent.map(i64::from))
+        .bind(update.now_ms)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if let Some((number, spec)) = update.new_revision {
+            insert_revision(&mut tx, id, number, spec, update.now_ms).await?;
+            sqlx::query("UPDATE inference_services SET latest_revision = $1 WHERE id = $2")
+                .bind(i64::from(number))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets who takes the traffic: the stable revision and the canary's share.
+    pub async fn set_traffic(
+        &self,
+        id: i64,
+        stable: Option<u32>,
+        canary_percent: Option<u32>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE inference_services SET stable_revision = $1, canary_percent = $2 \
+             WHERE id = $3",
+        )
+        .bind(stable.map(i64::from))
+        .bind(canary_percent.map(i64::from))
+        .bind(id)
+        .execute(&self.db.write)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn get(&self, profile: &str, name: &str) -> Result<Option<ServiceRow>, StoreError> {
+        let row = sqlx::query(&format!("{SERVICE} WHERE profile = $1 AND name = $2"))
+            .bind(profile)
+            .bind(name)
+            .fetch_optional(&self.db.read)
+            .await?;
+        row.as_ref().map(service_of).transpose()
+    }
+
+    pub async fn of_profile(&self, profile: &str) -> Result<Vec<ServiceRow>, StoreError> {
+        let rows = sqlx::query(&format!("{SERVICE} WHERE profile = $1 ORDER BY name"))
+            .bind(profile)
+            .fetch_all(&self.db.read)
+            .await?;
+        rows.iter().map(service_of).collect()
+    }
+
+    /// Every service, for the controller.
+    pub async fn all(&self) -> Result<Vec<ServiceRow>, StoreError> {
+        let rows = sqlx::query(&format!("{SERVICE} ORDER BY id"))
+            .fetch_all(&self.db.read)
+            .await?;
+        rows.iter().map(service_of).collect()
+    }
+
+    pub async fn delete(&self, id: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM inference_services WHERE id = $1")
+            .bind(id)
+            .execute(&self.db.write)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn revisions(&self, service_id: i64) -> Result<Vec<RevisionRow>, StoreError> {
+        let rows = sqlx::query(&format!("{REVISION} WHERE service_id = $1 ORDER BY number"))
+            .bind(service_id)
+            .fetch_all(&self.db.read)
+            .await?;
+        rows.iter().map(revision_of).collect()
+    }
+
+    /// Marks a revision ready the first time one of its replicas answers.
+    pub async fn set_revision_ready(
+        &self,
+        service_id: i64,
+        number: u32,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE serving_revisions SET ready_at_ms = $1 \
+             WHERE service_id = $2 AND number = $3 AND ready_at_ms IS NULL",
+        )
+        .bind(at_ms)
+        .bind(service_id)
+        .bind(i64::from(number))
+        .execute(&self.db.write)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn add_replica(&self, link: &ReplicaLink) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO serving_replicas (workload_id, service_id, revision) VALUES ($1, $2, $3)",
+        )
+        .bind(link.workload_id)
+        .bind(link.service_id)
+        .bind(i64::from(link.revision))
+        .execute(&self.db.write)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn remove_replica(&self, workload_id: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM serving_replicas WHERE workload_id = $1")
+            .bind(workload_id)
+            .execute(&self.db.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Every replica of every service.
+    pub async fn replicas(&self) -> Result<Vec<ReplicaLink>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT workload_id, service_id, revision FROM serving_replicas ORDER BY workload_id",
+        )
+        .fetch_all(&self.db.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ReplicaLink {
+                    workload_id: r.try_get("workload_id")?,
+                    service_id: r.try_get("service_id")?,
+                    revision: u32_of(r, "revision")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn insert_token(
+        &self,
+        service_id: i64,
+        hash: &str,
+        label: &str,
+        created_by: &str,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO model_tokens (service_id, hash, label, created_by, created_at_ms) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(service_id)
+        .bind(hash)
+        .bind(label)
+        .bind(created_by)
+        .bind(now_ms)
+        .fetch_one(&self.db.write)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Every token of every service (the router keeps them in memory).
+    pub async fn tokens(&self) -> Result<Vec<ModelTokenRow>, StoreError> {
+        let rows = sqlx::query(&format!("{TOKEN} ORDER BY id"))
+            .fetch_all(&self.db.read)
+            .await?;
+        rows.iter().map(token_of).collect()
+    }
+
+    /// Answers whether the token was the service's.
+    pub async fn delete_token(&self, service_id: i64, id: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM model_tokens WHERE id = $1 AND service_id = $2")
+            .bind(id)
+            .bind(service_id)
+            .execute(&self.db.write)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn add_event(
+        &self,
+        service_id: i64,
+        at_ms: i64,
+        message: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO serving_events (service_id, at_ms, message) VALUES ($1, $2, $3)")
+            .bind(service_id)
+            .bind(at_ms)
+            .bind(message)
+            .execute(&self.db.write)
+            .await?;
+        Ok(())
+    }
+
+    /// The latest `limit` events, oldest first.
+    pub async fn events(
+        &self,
+        service_id: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at_ms, message FROM serving_events WHERE service_id = $1 \
+             ORDER BY id DESC LIMIT $2",
+        )
+        .bind(service_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.db.read)
+        .await?;
+        let mut events = rows
+            .iter()
+            .map(|r| Ok((r.try_get("at_ms")?, r.try_get("message")?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        events.reverse();
+        Ok(events)
+    }
+}
+
+async fn insert_revision(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    service_id: i64,
+    number: u32,
+    spec_json: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO serving_revisions (service_id, number, spec_json, created_at_ms) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(service_id)
+    .bind(i64::from(number))
+    .bind(spec_json)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn u32_of(r: &AnyRow, column: &str) -> Result<u32, StoreError> {
+    let value: i64 = r.try_get(column)?;
+    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} {value}")))
+}
+
+fn opt_u32_of(r: &AnyRow, column: &str) -> Result<Option<u32>, StoreError> {
+    let value: Option<i64> = r.try_get(column)?;
+    value
+        .map(|v| u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("{column} {v}"))))
+        .transpose()
+}
+
+fn service_of(r: &AnyRow) -> Result<ServiceRow, StoreError> {
+    Ok(ServiceRow {
+        id: r.try_get("id")?,
+        profile: r.try_get("profile")?,
+        name: r.try_get("name")?,
+        manifest: r.try_get("manifest")?,
+        canary_percent: opt_u32_of(r, "canary_percent")?,
+        stable_revision: opt_u32_of(r, "stable_revision")?,
+        latest_revision: u32_of(r, "latest_revision")?,
+        created_by: r.try_get("created_by")?,
+        created_at_ms: r.try_get("created_at_ms")?,
+        updated_at_ms: r.try_get("updated_at_ms")?,
+    })
+}
+
+fn revision_of(r: &AnyRow) -> Result<RevisionRow, StoreError> {
+    Ok(RevisionRow {
+        service_id: r.try_get("service_id")?,
+        number: u32_of(r, "number")?,
+        spec_json: r.try_get("spec_json")?,
+        created_at_ms: r.try_get("created_at_ms")?,
+        ready_at_ms: r.try_get("ready_at_ms")?,
+    })
+}
+
+fn token_of(r: &AnyRow) -> Result<ModelTokenRow, StoreError> {
+    Ok(ModelTokenRow {
+        id: r.try_get("id")?,
+        service_id: r.try_get("service_id")?,
+        hash: r.try_get("hash")?,
+        label: r.try_get("label")?,
+        created_by: r.try_get("created_by")?,
+        created_at_ms: r.try_get("created_at_ms")?,
+    })
+}
