@@ -113,6 +113,16 @@ impl Limits {
         }
     }
 
+    /// Whether these limits bound some resource of which both `a` and `b` have some. Only a
+    /// bounded quota lends (see [`Limits::unused`]), so a profile takes borrowed quota back
+    /// only in a resource it bounds, that the borrower is over (`a`) and that it wants (`b`).
+    pub fn bound_in_both(&self, a: Amount, b: Amount) -> bool {
+        self.pairs(a)
+            .into_iter()
+            .zip(self.pairs(b))
+            .any(|((_, a, limit), (_, b, _))| limit.is_some() && a > 0 && b > 0)
+    }
+
     /// These limits raised by what may be borrowed: per resource, the smaller of the cap and
     /// what others leave unused. An unlimited resource stays unlimited.
     pub fn with_borrowing(&self, cap: &Limits, lendable: Amount) -> Limits {
@@ -179,6 +189,18 @@ mod tests {
             Some(("GPU milli", 2001, 2000))
         );
         assert_eq!(quota.exceeded_by(amount(2000, 99)), None);
+    }
+
+    #[test]
+    fn only_a_bounded_resource_that_both_amounts_have_counts() {
+        let gpu_quota = Limits {
+            gpu_milli: Some(2000),
+            ..Limits::NONE
+        };
+        assert!(gpu_quota.bound_in_both(amount(500, 0), amount(1000, 500)));
+        assert!(!gpu_quota.bound_in_both(amount(500, 0), amount(0, 500)));
+        assert!(!gpu_quota.bound_in_both(amount(0, 500), amount(1000, 500)));
+        assert!(!Limits::NONE.bound_in_both(amount(500, 0), amount(1000, 0)));
     }
 
     #[test]

@@ -42,6 +42,11 @@ pub(super) struct CycleState<'a> {
     pub mix: TaskMix,
     /// Entries preempted in this cycle: they are neither victims again nor candidates.
     pub preempted: Vec<bool>,
+    /// Entries admitted in this cycle: they are not victims in it. Whatever the cycle tries
+    /// after admitting one comes after it in the queue (the head of the queue is admitted
+    /// before what competes with it is tried); stopping it again would undo the order, and
+    /// the head's protection with it.
+    pub admitted_now: Vec<bool>,
     /// The id of the workload that must not starve.
     pub head: Option<i64>,
 }
@@ -90,9 +95,10 @@ impl Scheduler {
 
         while let Some(position) = state.next_in_order(&pending, capacity) {
             let i = pending[position];
+            // The head is tried when its own turn comes or, if sooner, when anything behind it
+            // comes up; either way, if it cannot start, what competes with it is held back.
             if let Some((h, waited)) = untried
-                && i != h
-                && state.behind(i, h)
+                && (i == h || state.behind(i, h))
             {
                 untried = None;
                 pending.retain(|&p| p != h);
@@ -102,9 +108,6 @@ impl Scheduler {
                 continue;
             }
             pending.swap_remove(position);
-            if Some(i) == untried.map(|(h, _)| h) {
-                untried = None;
-            }
             if state.preempted[i] {
                 continue;
             }
@@ -153,6 +156,7 @@ impl<'a> CycleState<'a> {
             policy,
             mix: TaskMix::of(&all_replicas),
             preempted: vec![false; entries.len()],
+            admitted_now: vec![false; entries.len()],
             head: None,
         }
     }
@@ -333,6 +337,7 @@ impl<'a> CycleState<'a> {
 
     fn admit(&mut self, i: usize, replicas: &[usize], spots: Vec<Spot>, out: &mut Vec<Decision>) {
         self.note_held(i, replicas, spots);
+        self.admitted_now[i] = true;
         let entry = &self.entries[i];
         out.push(Decision::Admit {
             id: entry.id,

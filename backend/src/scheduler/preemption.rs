@@ -16,7 +16,12 @@ const MAX_CANDIDATES: usize = 64;
 pub(super) fn find_victims(state: &CycleState<'_>, i: usize) -> Option<Vec<(usize, String)>> {
     let candidate = &state.entries[i];
     let mut eligible: Vec<(usize, String)> = (0..state.entries.len())
-        .filter(|&v| v != i && !state.preempted[v] && state.entries[v].holds_anything())
+        .filter(|&v| {
+            v != i
+                && !state.preempted[v]
+                && !state.admitted_now[v]
+                && state.entries[v].holds_anything()
+        })
         .filter_map(|v| reason_to_preempt(state, candidate, &state.entries[v]).map(|r| (v, r)))
         .collect();
     if eligible.is_empty() {
@@ -80,22 +85,28 @@ fn reason_to_preempt(state: &CycleState<'_>, candidate: &Entry, victim: &Entry) 
     if victim.priority > candidate.priority || victim.profile == candidate.profile {
         return None;
     }
-    // Borrowed quota goes back to its lender: the victim's profile is above its own quota,
-    // and the candidate would stay within its own.
+    // Borrowed quota goes back to its lender: the victim's profile is above its own quota in
+    // a resource that the candidate's profile has a quota of (only a bounded quota lends) and
+    // that the candidate asks for, and the candidate would stay within its own quota. A
+    // profile without a quota lent nothing and takes nothing back; one that wants CPU does not
+    // take back GPU quota.
     let queue = state.queues.get(victim.profile.as_str())?;
     let victim_usage = state
         .usage
         .get(&victim.profile)
         .copied()
         .unwrap_or_default();
-    let borrowing = queue.quota.exceeded_by(victim_usage).is_some();
     let lender = state.queues.get(candidate.profile.as_str())?;
+    let wanted = candidate.whole().minus(candidate.held());
+    let borrowing = lender
+        .quota
+        .bound_in_both(queue.quota.excess(victim_usage), wanted);
     let candidate_after = state
         .usage
         .get(&candidate.profile)
         .copied()
         .unwrap_or_default()
-        .plus(candidate.whole().minus(candidate.held()));
+        .plus(wanted);
     let within_own = lender.quota.exceeded_by(candidate_after).is_none();
     (borrowing && within_own).then(|| {
         format!(
