@@ -41,6 +41,7 @@ fn main() -> ExitCode {
         Some("serve") => tools::ensure_build_tools()
             .and_then(|()| tools::ensure_jupyter())
             .and_then(|()| tools::ensure_kfp())
+            .and_then(|()| tools::ensure_mlserver())
             .and_then(|()| server::build_release())
             .and_then(|()| server::run_foreground(&args[1..])),
         Some("test") => test::run_all(),

@@ -13,6 +13,7 @@ pub fn run_all() -> Result<(), String> {
     tools::ensure_build_tools()?;
     tools::ensure_jupyter()?;
     tools::ensure_kfp()?;
+    tools::ensure_mlserver()?;
     tools::ensure_debian_packages(&[
         ("postgresql", "/usr/lib/postgresql"),
         ("chromium", "/usr/bin/chromium"),

@@ -22,9 +22,10 @@ pub fn path_with_tools() -> String {
     let bin = tools_dir().join("node_modules").join(".bin");
     let current = std::env::var("PATH").unwrap_or_default();
     format!(
-        "{}:{}:{current}",
+        "{}:{}:{}:{current}",
         bin.display(),
-        jupyter_venv().join("bin").display()
+        jupyter_venv().join("bin").display(),
+        mlserver_venv().join("bin").display()
     )
 }
 
@@ -38,6 +39,44 @@ const KFP: &str = "kfp==2.17.3";
 /// The virtualenv with JupyterLab (ignored by git).
 pub fn jupyter_venv() -> PathBuf {
     tools_dir().join("jupyter")
+}
+
+/// MLServer and its sklearn, xgboost and lightgbm runtimes: what standalone mode serves models
+/// with. xgboost comes as PyPI's `xgboost-cpu` (the `xgboost` wheel pulls in NCCL, ~200 MB).
+const MLSERVER: [&str; 6] = [
+    "mlserver==1.7.1",
+    "mlserver-sklearn==1.7.1",
+    "mlserver-lightgbm==1.7.1",
+    "scikit-learn==1.9.1",
+    "lightgbm==4.7.0",
+    "xgboost-cpu==3.2.0",
+];
+/// Installed without its dependencies, which would bring the full `xgboost` back.
+const MLSERVER_XGBOOST: &str = "mlserver-xgboost==1.7.1";
+
+/// The virtualenv with MLServer (ignored by git).
+pub fn mlserver_venv() -> PathBuf {
+    tools_dir().join("mlserver")
+}
+
+/// A Python virtualenv with the pinned MLServer and runtimes, from PyPI; about 50 seconds,
+/// once (560 MB).
+pub fn ensure_mlserver() -> Result<(), String> {
+    let venv = mlserver_venv();
+    ensure_venv(&venv, &MLSERVER, "mlserver", "model serving")?;
+    let marker = venv.join("capstan-xgboost-pin.txt");
+    if std::fs::read_to_string(&marker).unwrap_or_default() != MLSERVER_XGBOOST {
+        run(Command::new(venv.join("bin").join("pip"))
+            .args([
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+            ])
+            .arg(MLSERVER_XGBOOST))?;
+        std::fs::write(&marker, MLSERVER_XGBOOST).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// The virtualenv with the kfp SDK (ignored by git).

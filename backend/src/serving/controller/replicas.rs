@@ -24,6 +24,10 @@ pub(super) struct Starting {
     pub became_ready: bool,
 }
 
+/// How long a replica being stopped may take to answer what it has in flight.
+const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+const DRAIN_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
 fn principal() -> Principal {
     Principal::service("serving")
 }
@@ -107,8 +111,10 @@ impl Serving {
         let Some(row) = row else {
             return Ok(());
         };
-        if let Some(service) = services.iter().find(|s| s.id == link.service_id) {
-            if row.phase == Phase::Failed {
+        if let Some(service) = services.iter().find(|s| s.id == link.service_id)
+            && row.phase == Phase::Failed
+        {
+            {
                 let reason = row
                     .reason
                     .clone()
@@ -169,15 +175,14 @@ impl Serving {
             } else if have > *want {
                 let doomed = self.pick_to_stop(&mine, (have - want) as usize);
                 for link in doomed {
-                    self.state().ready.remove(&link.workload_id);
+                    let addr = self.state().ready.remove(&link.workload_id);
                     self.store
                         .serving()
                         .remove_replica(link.workload_id)
                         .await?;
-                    if let Some(w) = active.get(&link.workload_id)
-                        && let Err(e) = self.engine.remove(&w.profile, &w.name).await
-                    {
-                        tracing::warn!(workload = w.name, error = %e, "could not stop a replica");
+                    if let Some(w) = active.get(&link.workload_id) {
+                        let draining = addr.map(|a| self.routes.replica(link.workload_id, a));
+                        self.stop_when_drained(&w.profile, &w.name, draining);
                     }
                 }
                 let verb = if *want == 0 {
@@ -194,6 +199,32 @@ impl Serving {
             }
         }
         Ok(())
+    }
+
+    /// Stops a replica once the requests it has in flight are answered (the table, published
+    /// later in this pass, no longer sends it new ones), or after the drain limit.
+    fn stop_when_drained(
+        &self,
+        profile: &str,
+        name: &str,
+        draining: Option<Arc<crate::serving::routes::ReplicaRoute>>,
+    ) {
+        let engine = Arc::clone(&self.engine);
+        let (profile, name) = (profile.to_owned(), name.to_owned());
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            // Let this pass publish the table without the replica before counting.
+            tokio::time::sleep(DRAIN_POLL).await;
+            while let Some(r) = &draining
+                && r.outstanding.load(Ordering::Relaxed) > 0
+                && started.elapsed() < DRAIN_LIMIT
+            {
+                tokio::time::sleep(DRAIN_POLL).await;
+            }
+            if let Err(e) = engine.remove(&profile, &name).await {
+                tracing::warn!(workload = name, error = %e, "could not stop a replica");
+            }
+        });
     }
 
     /// Which replicas go first: those not ready, then those with the fewest requests in flight.

@@ -1,0 +1,555 @@
+//! Model serving end to end through a real server on a TCP port: a real scikit-learn model
+//! served by real MLServer (the virtualenv `cargo xtask` installs, on PATH) answers V2 inference
+//! through the router, for members and for a model token; a 20% canary gets 20% of 1,000
+//! requests, and promote and roll back move the traffic; a model with minReplicas 0 scales to
+//! zero when idle and back up on the first request; bad specs are refused and nothing is stored.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use backend::store::Store;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use server::config::{Sources, load};
+use server::readiness::Readiness;
+use tokio::sync::watch;
+
+const OPS: &str = "ops@example.com";
+const ALICE: &str = "alice@example.com";
+const MALLORY: &str = "mallory@example.com";
+const USER_HEADER: &str = "kubeflow-userid";
+/// MLServer loads a model in about 3 s here; a loaded CI machine may take much longer.
+const READY_WAIT: Duration = Duration::from_secs(120);
+
+struct World {
+    url: String,
+    http: reqwest::Client,
+    data: tempfile::TempDir,
+    _stop: watch::Sender<bool>,
+}
+
+async fn world(store: Store, extra: &[(&str, &str)]) -> World {
+    let data = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut flags: Vec<(String, String)> = vec![
+        ("admins".into(), OPS.into()),
+        ("trusted_proxies".into(), "127.0.0.1".into()),
+        ("data_dir".into(), data.path().display().to_string()),
+        ("gpus".into(), "none".into()),
+        ("stop_grace_seconds".into(), "2".into()),
+        ("listen".into(), addr.to_string()),
+    ];
+    flags.extend(extra.iter().map(|(k, v)| ((*k).into(), (*v).into())));
+    let config = load(&Sources {
+        flags,
+        ..Sources::default()
+    })
+    .unwrap();
+    let readiness = Arc::new(Readiness::default());
+    readiness.mark_ready();
+    let (stop, shutdown) = watch::channel(false);
+    let state = server::serve::app_state(config, store, readiness, shutdown.clone(), None);
+    tokio::spawn(state.engine.clone().run(shutdown.clone()));
+    tokio::spawn(state.serving.clone().run(shutdown));
+    let app = server::router::build(state);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let world = World {
+        url: format!("http://{addr}"),
+        http: reqwest::Client::new(),
+        data,
+        _stop: stop,
+    };
+    let (status, body) = world
+        .call(
+            OPS,
+            "POST",
+            "/api/v1/profiles",
+            Some(json!({"name": "team-a", "owner": ALICE})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    world
+}
+
+fn which(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+impl World {
+    async fn call(
+        &self,
+        user: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.url))
+            .header(USER_HEADER, user);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        answer(request).await
+    }
+
+    async fn send_manifest(&self, method: &str, path: &str, manifest: &str) -> (StatusCode, Value) {
+        let request = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.url))
+            .header(USER_HEADER, ALICE)
+            .header("content-type", "application/yaml")
+            .body(manifest.to_owned());
+        answer(request).await
+    }
+
+    async fn model(&self, name: &str) -> Value {
+        let (status, body) = self
+            .call(
+                ALICE,
+                "GET",
+                &format!("/api/v1/profiles/team-a/models/{name}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// Waits until `check` holds of the model's page.
+    async fn until(&self, name: &str, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+        let started = Instant::now();
+        loop {
+            let model = self.model(name).await;
+            if check(&model) {
+                return model;
+            }
+            assert!(
+                started.elapsed() < READY_WAIT,
+                "{what}: never happened; the model: {model:#}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn models_dir(&self) -> std::path::PathBuf {
+        self.data.path().join("models")
+    }
+}
+
+async fn answer(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+fn state_of(model: &Value) -> &str {
+    model["summary"]["state"].as_str().unwrap_or_default()
+}
+
+/// Trains a logistic regression on iris-like rows with MLServer's own Python and saves it where
+/// KServe's sklearn format expects it: `<dir>/model.joblib`.
+fn train_sklearn_model(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mlserver = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join("mlserver"))
+        .find(|p| p.is_file())
+        .unwrap();
+    let python = mlserver.parent().unwrap().join("python3");
+    let script = format!(
+        "from sklearn.linear_model import LogisticRegression\n\
+         import joblib\n\
+         X = [[5.1, 3.5, 1.4, 0.2], [4.9, 3.0, 1.4, 0.2], [6.8, 2.8, 4.8, 1.4], [6.7, 3.1, 4.4, 1.4]]\n\
+         y = [0, 0, 1, 1]\n\
+         joblib.dump(LogisticRegression().fit(X, y), '{}')\n",
+        dir.join("model.joblib").display()
+    );
+    let status = std::process::Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn sklearn_manifest(uri: &std::path::Path) -> String {
+    format!(
+        "apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: iris
+spec:
+  predictor:
+    model:
+      modelFormat:
+        name: sklearn
+      storageUri: file://{}
+",
+        uri.display()
+    )
+}
+
+fn echo_manifest(name: &str, revision: &str, extra: &str) -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/echo_model.py");
+    format!(
+        "apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: {name}
+spec:
+  predictor:
+{extra}    containers:
+      - name: kserve-container
+        command: [python3, {script}]
+        env: [{{name: REVISION, value: \"{revision}\"}}]
+"
+    )
+}
+
+async fn a_sklearn_model_answers_v2_through_the_router(store: Store) {
+    assert!(
+        which("mlserver"),
+        "mlserver is not on PATH: run the tests through `cargo xtask test`, which installs \
+         MLServer in .tools/mlserver"
+    );
+    let w = world(store, &[]).await;
+    let dir = w.models_dir().join("iris");
+    train_sklearn_model(&dir);
+    let (status, body) = w
+        .send_manifest(
+            "POST",
+            "/api/v1/profiles/team-a/models",
+            &sklearn_manifest(&dir),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["url"], "/serving/team-a/iris");
+    let model = w.until("iris", "ready", |m| state_of(m) == "ready").await;
+    assert_eq!(model["summary"]["revisions"][0]["traffic_percent"], 100);
+
+    let infer = "/serving/team-a/iris/v2/models/iris/infer";
+    let request = json!({"inputs": [{"name": "x", "shape": [2, 4], "datatype": "FP64",
+        "data": [5.0, 3.4, 1.5, 0.2, 6.9, 3.1, 4.9, 1.5]}]});
+    let (status, body) = w.call(ALICE, "POST", infer, Some(request.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["model_name"], "iris");
+    assert_eq!(body["outputs"][0]["data"], json!([0, 1]));
+
+    // The runtime's 4xx comes back as it is.
+    let (status, body) = w
+        .call(ALICE, "POST", infer, Some(json!({"inputs": 3})))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = w
+        .call(ALICE, "GET", "/serving/team-a/iris/v2/health/ready", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = w
+        .call(ALICE, "GET", "/serving/team-a/iris/v2/models/iris", None)
+        .await;
+    assert_eq!((status, &body["name"]), (StatusCode::OK, &json!("iris")));
+
+    // Not a member: refused before anything reaches the model (as for every profile's
+    // things, a non-member is not told that the profile exists).
+    let (status, _) = w.call(MALLORY, "POST", infer, Some(request.clone())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A model token opens this model only, without a session.
+    let (status, created) = w
+        .call(
+            ALICE,
+            "POST",
+            "/api/v1/profiles/team-a/models/iris/tokens",
+            Some(json!({"label": "ci"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let token = created["token"].as_str().unwrap().to_owned();
+    let with_token = |t: &str| {
+        w.http
+            .post(format!("{}{infer}", w.url))
+            .bearer_auth(t)
+            .json(&request)
+    };
+    let (status, body) = answer(with_token(&token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = answer(with_token("cmt_notarealtoken")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let id = created["id"].as_i64().unwrap();
+    let (status, _) = w
+        .call(
+            ALICE,
+            "DELETE",
+            &format!("/api/v1/profiles/team-a/models/iris/tokens/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = answer(with_token(&token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a revoked token");
+
+    let metrics = w
+        .http
+        .get(format!("{}/metrics", w.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .contains(r#"capstan_model_requests_total{profile="team-a",model="iris",code="200"}"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains("capstan_model_request_duration_seconds_bucket"));
+
+    let (status, _) = w
+        .call(ALICE, "DELETE", "/api/v1/profiles/team-a/models/iris", None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = w.call(ALICE, "POST", infer, Some(request)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Sends `n` requests and counts the answers by revision.
+async fn revisions_of(
+    w: &World,
+    name: &str,
+    n: usize,
+) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for _ in 0..n {
+        let (status, body) = w
+            .call(
+                ALICE,
+                "POST",
+                &format!("/serving/team-a/{name}/v1/models/{name}:predict"),
+                Some(json!({"instances": [[1]]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        *counts
+            .entry(body["revision"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    counts
+}
+
+/// Waits until the router has taken a traffic change (the controller's next pass publishes
+/// it): 20 answers in a row from `revision`.
+async fn settle_on(w: &World, name: &str, revision: &str) {
+    let started = Instant::now();
+    while revisions_of(w, name, 20).await.get(revision) != Some(&20) {
+        assert!(
+            started.elapsed() < READY_WAIT,
+            "the traffic never moved to {revision}"
+        );
+    }
+}
+
+async fn a_canary_takes_its_share_and_promote_and_rollback_move_the_traffic(store: Store) {
+    let w = world(store, &[]).await;
+    let (status, body) = w
+        .send_manifest(
+            "POST",
+            "/api/v1/profiles/team-a/models",
+            &echo_manifest("echo", "one", ""),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    w.until("echo", "revision 1 ready", |m| state_of(m) == "ready")
+        .await;
+
+    // A canary that never starts takes nothing from the ready revision.
+    let broken = echo_manifest("echo", "broken", "    canaryTrafficPercent: 20\n")
+        .replace("python3,", "python3, /no/such/script.py,");
+    let (status, body) = w
+        .send_manifest("PUT", "/api/v1/profiles/team-a/models/echo", &broken)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(revisions_of(&w, "echo", 50).await.get("one"), Some(&50));
+
+    let canary = echo_manifest("echo", "two", "    canaryTrafficPercent: 20\n");
+    let (status, body) = w
+        .send_manifest("PUT", "/api/v1/profiles/team-a/models/echo", &canary)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let model = w
+        .until("echo", "the canary takes 20%", |m| {
+            m["summary"]["revisions"][0]["traffic_percent"] == 20 && state_of(m) == "ready"
+        })
+        .await;
+    assert_eq!(model["summary"]["revisions"][0]["number"], 3);
+    let counts = revisions_of(&w, "echo", 1000).await;
+    let canary_share = counts.get("two").copied().unwrap_or(0);
+    assert!((150..=250).contains(&canary_share), "{counts:?}");
+    assert_eq!(canary_share + counts.get("one").copied().unwrap_or(0), 1000);
+
+    let (status, body) = w
+        .call(
+            ALICE,
+            "POST",
+            "/api/v1/profiles/team-a/models/echo/rollback",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    settle_on(&w, "echo", "one").await;
+    assert_eq!(revisions_of(&w, "echo", 20).await.get("one"), Some(&20));
+
+    let (status, body) = w
+        .call(
+            ALICE,
+            "POST",
+            "/api/v1/profiles/team-a/models/echo/promote",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    w.until("echo", "revision 3 rolled out", |m| {
+        m["summary"]["revisions"][0]["traffic_percent"] == 100
+    })
+    .await;
+    settle_on(&w, "echo", "two").await;
+    assert_eq!(revisions_of(&w, "echo", 20).await.get("two"), Some(&20));
+    let model = w.model("echo").await;
+    assert!(
+        model["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["message"].as_str().unwrap().contains("failed")),
+        "the broken canary's failures are told: {model:#}"
+    );
+    assert!(
+        !model["manifest"]
+            .as_str()
+            .unwrap()
+            .contains("canaryTrafficPercent")
+    );
+}
+
+async fn a_model_scales_to_zero_and_back_on_the_first_request(store: Store) {
+    let w = world(
+        store,
+        &[
+            ("serving_scale_to_zero_seconds", "2"),
+            ("serving_stable_window_seconds", "4"),
+        ],
+    )
+    .await;
+    let manifest = echo_manifest("lazy", "one", "    minReplicas: 0\n    maxReplicas: 2\n");
+    let (status, body) = w
+        .send_manifest("POST", "/api/v1/profiles/team-a/models", &manifest)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    w.until("lazy", "ready once", |m| {
+        m["summary"]["revisions"][0]["ready"] == true
+    })
+    .await;
+    let idle = w
+        .until("lazy", "scaled to zero", |m| {
+            state_of(m) == "scaled_to_zero"
+        })
+        .await;
+    assert_eq!(idle["replicas"].as_array().unwrap().len(), 0, "{idle:#}");
+
+    // The first request waits for a replica and is answered.
+    assert_eq!(revisions_of(&w, "lazy", 1).await.get("one"), Some(&1));
+    let model = w.model("lazy").await;
+    assert_eq!(model["summary"]["replicas_ready"], 1, "{model:#}");
+    w.until("lazy", "back to zero", |m| state_of(m) == "scaled_to_zero")
+        .await;
+    let model = w.model("lazy").await;
+    let events: Vec<&str> = model["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        events.iter().any(|e| e.contains("scaled up from zero")),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .filter(|e| e.contains("scaled to zero"))
+            .count()
+            >= 2,
+        "{events:?}"
+    );
+}
+
+async fn bad_specs_are_refused_with_their_path_and_nothing_is_stored(store: Store) {
+    let w = world(store, &[]).await;
+    std::fs::create_dir_all(w.models_dir().join("iris")).unwrap();
+    let good = sklearn_manifest(&w.models_dir().join("iris"));
+    let cases = [
+        (
+            sklearn_manifest(std::path::Path::new("/etc")),
+            "spec.predictor.model.storageUri",
+        ),
+        (
+            good.replace("name: sklearn", "name: caffe"),
+            "spec.predictor.model.modelFormat.name",
+        ),
+        (
+            good.replace(
+                "    model:",
+                "    minReplicas: 3\n    maxReplicas: 1\n    model:",
+            ),
+            "spec.predictor.maxReplicas",
+        ),
+        (
+            good.replace("    model:", "    canaryTrafficPercent: 150\n    model:"),
+            "spec.predictor.canaryTrafficPercent",
+        ),
+        ("apiVersion: [".to_owned(), ""),
+    ];
+    for (manifest, path) in cases {
+        let (status, body) = w
+            .send_manifest("POST", "/api/v1/profiles/team-a/models", &manifest)
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            body["message"].as_str().unwrap().starts_with(path),
+            "{body}"
+        );
+    }
+    let (status, body) = w
+        .call(ALICE, "GET", "/api/v1/profiles/team-a/models", None)
+        .await;
+    assert_eq!((status, body), (StatusCode::OK, json!([])));
+    let (status, _) = w
+        .call(
+            ALICE,
+            "POST",
+            "/serving/team-a/iris/v2/models/iris/infer",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+testkit::on_both_databases!(
+    a_sklearn_model_answers_v2_through_the_router,
+    a_canary_takes_its_share_and_promote_and_rollback_move_the_traffic,
+    a_model_scales_to_zero_and_back_on_the_first_request,
+    bad_specs_are_refused_with_their_path_and_nothing_is_stored,
+);
