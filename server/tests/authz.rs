@@ -59,6 +59,10 @@ const UPLOADED_PIPELINE: &str = "%7BapiVersion%3A%20capstan.dev%2Fv1%2C%20kind%3
 /// A Katib Experiment manifest (JSON) whose trials echo their metric.
 const NEW_TUNING: &str = r#"{"apiVersion":"kubeflow.org/v1beta1","kind":"Experiment","metadata":{"name":"new-tune"},"spec":{"objective":{"type":"maximize","objectiveMetricName":"accuracy"},"algorithm":{"algorithmName":"random"},"parameters":[{"name":"lr","parameterType":"double","feasibleSpace":{"min":"0.1","max":"0.2"}}],"trialTemplate":{"trialParameters":[{"name":"lr","reference":"lr"}],"command":["echo","accuracy=${trialParameters.lr}"]}}}"#;
 
+/// An InferenceService whose predictor is a command (no model files to check).
+const NEW_MODEL: &str = r#"{"apiVersion":"serving.kserve.io/v1beta1","kind":"InferenceService","metadata":{"name":"new-model"},"spec":{"predictor":{"containers":[{"name":"c","command":["true"]}]}}}"#;
+const SEEDED_MODEL: &str = r#"{"apiVersion":"serving.kserve.io/v1beta1","kind":"InferenceService","metadata":{"name":"seeded-model"},"spec":{"predictor":{"canaryTrafficPercent":20,"containers":[{"name":"c","command":["false"]}]}}}"#;
+
 /// Members read; editors and above change; outsiders learn nothing.
 const VIEW: [u16; 6] = [200, 200, 200, 200, 200, 404];
 const EDIT: [u16; 6] = [200, 200, 200, 200, 403, 404];
@@ -501,6 +505,74 @@ fn rows() -> Vec<Row> {
             [204, 204, 204, 204, 403, 404],
             [204, 404, 404, 404, 404, 404],
         ),
+        // Served models (issue 8).
+        row(Method::GET, "/api/v1/profiles/{p}/models", "", VIEW, ADMIN_ONLY),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/models",
+            NEW_MODEL,
+            [201, 201, 201, 201, 403, 404],
+            [201, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/models/seeded-model",
+            "",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/profiles/{p}/models/seeded-model",
+            SEEDED_MODEL,
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/profiles/{p}/models/seeded-model",
+            "",
+            [204, 204, 204, 204, 403, 404],
+            [204, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/models/seeded-model/promote",
+            "",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        // No earlier revision to go back to: refused, but only to those who may ask.
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/models/seeded-model/rollback",
+            "",
+            [409, 409, 409, 409, 403, 404],
+            [409, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/models/seeded-model/tokens",
+            r#"{"label":"ci"}"#,
+            [201, 201, 201, 201, 403, 404],
+            [201, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/profiles/{p}/models/seeded-model/tokens/{mtoken}",
+            "",
+            [204, 204, 204, 204, 403, 404],
+            [204, 404, 404, 404, 404, 404],
+        ),
+        // The router: members reach the model (which has no revision taking traffic here:
+        // 503), others learn nothing.
+        row(
+            Method::POST,
+            "/serving/{p}/seeded-model/v2/models/seeded-model/infer",
+            "{}",
+            [503, 503, 503, 503, 503, 404],
+            [503, 404, 404, 404, 404, 404],
+        ),
         // Tuning experiments share the experiments' paths (issue 7).
         row(
             Method::POST,
@@ -879,6 +951,8 @@ struct World {
     foreign_token: String,
     /// The finished run seeded in each profile.
     runs: std::collections::HashMap<&'static str, i64>,
+    /// The model token seeded in each profile.
+    model_tokens: std::collections::HashMap<&'static str, i64>,
     _dir: tempfile::TempDir,
 }
 
@@ -944,22 +1018,43 @@ async fn world() -> World {
         .row
         .id;
     let mut runs = std::collections::HashMap::new();
+    let mut model_tokens = std::collections::HashMap::new();
     for profile in ["team-a", "team-b"] {
         seed_workload(&store, profile).await;
         seed_notebook(&store, profile).await;
         runs.insert(profile, seed_pipeline(&store, profile).await);
         seed_tuning(&store, profile).await;
     }
+    let mut models = Vec::new();
+    for profile in ["team-a", "team-b"] {
+        let (id, token) = seed_model(&store, profile).await;
+        model_tokens.insert(profile, token);
+        models.push((profile, id));
+    }
     let readiness = Arc::new(Readiness::default());
     readiness.mark_ready();
     let (_stop, shutdown) = watch::channel(false);
-    let app = server::router::build(server::serve::app_state(
-        config, store, readiness, shutdown, None,
-    ));
+    let state = server::serve::app_state(config, store, readiness, shutdown, None);
+    // The controller does not run here: the router's table gets the models by hand, with no
+    // revision taking traffic.
+    for (profile, id) in models {
+        state.serving.routes().put_service(
+            profile,
+            "seeded-model",
+            backend::serving::routes::ServiceRoute::new(
+                id,
+                "seeded-model".into(),
+                std::time::Duration::from_secs(1),
+                vec![],
+            ),
+        );
+    }
+    let app = server::router::build(state);
     World {
         app,
         foreign_token,
         runs,
+        model_tokens,
         _dir: dir,
     }
 }
@@ -1094,11 +1189,38 @@ async fn seed_tuning(store: &Store, profile: &str) {
     }
 }
 
+/// A model `seeded-model` (one revision, a 20% canary percent, never ready) with a token;
+/// answers its id and the token's.
+async fn seed_model(store: &Store, profile: &str) -> (i64, i64) {
+    let rules = backend::serving::StorageRules::default();
+    let spec = backend::serving::spec::parse(SEEDED_MODEL, &rules).unwrap();
+    let revision = serde_json::to_string(&spec.revision).unwrap();
+    let serving = store.serving();
+    let update = backend::store::SpecUpdate {
+        manifest: SEEDED_MODEL,
+        canary_percent: spec.canary_percent,
+        new_revision: Some((1, &revision)),
+        now_ms: 1,
+    };
+    let id = serving
+        .insert(profile, "seeded-model", &update, "someone")
+        .await
+        .unwrap()
+        .unwrap();
+    let token = serving
+        .insert_token(id, &format!("hash-{profile}"), "seeded", "someone", 1)
+        .await
+        .unwrap();
+    (id, token)
+}
+
 async fn call(world: &World, row: &Row, profile: &str, user: Option<&str>) -> StatusCode {
     let run = world.runs.get(profile).copied().unwrap_or(0).to_string();
+    let model_token = world.model_tokens.get(profile).copied().unwrap_or(0);
     let path = row
         .path
         .replace("{p}", profile)
+        .replace("{mtoken}", &model_token.to_string())
         .replace("{run}", &run)
         .replace("{token}", &world.foreign_token);
     let mut request = Request::builder().method(row.method.clone()).uri(path);
