@@ -506,7 +506,13 @@ fn rows() -> Vec<Row> {
             [204, 404, 404, 404, 404, 404],
         ),
         // Served models (issue 8).
-        row(Method::GET, "/api/v1/profiles/{p}/models", "", VIEW, ADMIN_ONLY),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/models",
+            "",
+            VIEW,
+            ADMIN_ONLY,
+        ),
         row(
             Method::POST,
             "/api/v1/profiles/{p}/models",
@@ -1043,7 +1049,6 @@ async fn world() -> World {
             "seeded-model",
             backend::serving::routes::ServiceRoute::new(
                 id,
-                "seeded-model".into(),
                 std::time::Duration::from_secs(1),
                 vec![],
             ),

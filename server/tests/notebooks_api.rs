@@ -3,32 +3,22 @@
 //! authorizing proxy over HTTP and WebSocket; refusals at creation; stop and start keeping the
 //! workspace. Who may call what is `authz.rs`'s table.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use backend::store::Store;
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use server::config::{Sources, load};
-use server::readiness::Readiness;
-use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
-const OPS: &str = "ops@example.com";
-const ALICE: &str = "alice@example.com";
+#[path = "support/header_world.rs"]
+mod header_world;
+
+use header_world::{ALICE, OPS, USER_HEADER, World, which};
+
 const MALLORY: &str = "mallory@example.com";
-const USER_HEADER: &str = "kubeflow-userid";
 /// JupyterLab starts in about 2 s here; a loaded CI machine may take much longer.
 const READY_WAIT: Duration = Duration::from_secs(90);
-
-struct World {
-    url: String,
-    http: reqwest::Client,
-    data: tempfile::TempDir,
-    _stop: watch::Sender<bool>,
-}
 
 async fn world(store: Store, extra: &[(&str, &str)]) -> World {
     assert!(
@@ -36,85 +26,15 @@ async fn world(store: Store, extra: &[(&str, &str)]) -> World {
         "jupyter-lab is not on PATH: run the tests through `cargo xtask test`, which installs \
          JupyterLab in .tools/jupyter"
     );
-    let data = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut flags: Vec<(String, String)> = vec![
-        ("admins".into(), OPS.into()),
-        ("trusted_proxies".into(), "127.0.0.1".into()),
-        ("data_dir".into(), data.path().display().to_string()),
-        ("gpus".into(), "2xH100:81920".into()),
-        ("stop_grace_seconds".into(), "5".into()),
-        ("listen".into(), addr.to_string()),
-    ];
-    flags.extend(extra.iter().map(|(k, v)| ((*k).into(), (*v).into())));
-    let config = load(&Sources {
-        flags,
-        ..Sources::default()
+    let mut flags = vec![("gpus", "2xH100:81920"), ("stop_grace_seconds", "5")];
+    flags.extend_from_slice(extra);
+    header_world::world(store, &flags, |state, shutdown| {
+        tokio::spawn(state.notebooks.clone().watch(shutdown));
     })
-    .unwrap();
-    let readiness = Arc::new(Readiness::default());
-    readiness.mark_ready();
-    let (stop, shutdown) = watch::channel(false);
-    let state = server::serve::app_state(config, store, readiness, shutdown.clone(), None);
-    tokio::spawn(state.engine.clone().run(shutdown.clone()));
-    tokio::spawn(state.notebooks.clone().watch(shutdown));
-    let app = server::router::build(state);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    let world = World {
-        url: format!("http://{addr}"),
-        http: reqwest::Client::new(),
-        data,
-        _stop: stop,
-    };
-    let (status, body) = world
-        .call(
-            OPS,
-            "POST",
-            "/api/v1/profiles",
-            Some(json!({"name": "team-a", "owner": ALICE})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    world
-}
-
-fn which(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+    .await
 }
 
 impl World {
-    async fn call(
-        &self,
-        user: &str,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut request = self
-            .http
-            .request(method.parse().unwrap(), format!("{}{path}", self.url))
-            .header(USER_HEADER, user);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
     async fn notebooks(&self) -> Vec<Value> {
         let (status, body) = self
             .call(ALICE, "GET", "/api/v1/profiles/team-a/notebooks", None)

@@ -4,105 +4,31 @@
 //! requests, and promote and roll back move the traffic; a model with minReplicas 0 scales to
 //! zero when idle and back up on the first request; bad specs are refused and nothing is stored.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use backend::store::Store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use server::config::{Sources, load};
-use server::readiness::Readiness;
-use tokio::sync::watch;
 
-const OPS: &str = "ops@example.com";
-const ALICE: &str = "alice@example.com";
+#[path = "support/header_world.rs"]
+mod header_world;
+
+use header_world::{ALICE, USER_HEADER, World, answer, which};
+
 const MALLORY: &str = "mallory@example.com";
-const USER_HEADER: &str = "kubeflow-userid";
 /// MLServer loads a model in about 3 s here; a loaded CI machine may take much longer.
 const READY_WAIT: Duration = Duration::from_secs(120);
 
-struct World {
-    url: String,
-    http: reqwest::Client,
-    data: tempfile::TempDir,
-    _stop: watch::Sender<bool>,
-}
-
 async fn world(store: Store, extra: &[(&str, &str)]) -> World {
-    let data = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut flags: Vec<(String, String)> = vec![
-        ("admins".into(), OPS.into()),
-        ("trusted_proxies".into(), "127.0.0.1".into()),
-        ("data_dir".into(), data.path().display().to_string()),
-        ("gpus".into(), "none".into()),
-        ("stop_grace_seconds".into(), "2".into()),
-        ("listen".into(), addr.to_string()),
-    ];
-    flags.extend(extra.iter().map(|(k, v)| ((*k).into(), (*v).into())));
-    let config = load(&Sources {
-        flags,
-        ..Sources::default()
+    let mut flags = vec![("gpus", "none"), ("stop_grace_seconds", "2")];
+    flags.extend_from_slice(extra);
+    header_world::world(store, &flags, |state, shutdown| {
+        tokio::spawn(state.serving.clone().run(shutdown));
     })
-    .unwrap();
-    let readiness = Arc::new(Readiness::default());
-    readiness.mark_ready();
-    let (stop, shutdown) = watch::channel(false);
-    let state = server::serve::app_state(config, store, readiness, shutdown.clone(), None);
-    tokio::spawn(state.engine.clone().run(shutdown.clone()));
-    tokio::spawn(state.serving.clone().run(shutdown));
-    let app = server::router::build(state);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    let world = World {
-        url: format!("http://{addr}"),
-        http: reqwest::Client::new(),
-        data,
-        _stop: stop,
-    };
-    let (status, body) = world
-        .call(
-            OPS,
-            "POST",
-            "/api/v1/profiles",
-            Some(json!({"name": "team-a", "owner": ALICE})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    world
-}
-
-fn which(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+    .await
 }
 
 impl World {
-    async fn call(
-        &self,
-        user: &str,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut request = self
-            .http
-            .request(method.parse().unwrap(), format!("{}{path}", self.url))
-            .header(USER_HEADER, user);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        answer(request).await
-    }
-
     async fn send_manifest(&self, method: &str, path: &str, manifest: &str) -> (StatusCode, Value) {
         let request = self
             .http
@@ -145,16 +71,6 @@ impl World {
     fn models_dir(&self) -> std::path::PathBuf {
         self.data.path().join("models")
     }
-}
-
-async fn answer(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
 }
 
 fn state_of(model: &Value) -> &str {
@@ -248,6 +164,22 @@ async fn a_sklearn_model_answers_v2_through_the_router(store: Store) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["model_name"], "iris");
     assert_eq!(body["outputs"][0]["data"], json!([0, 1]));
+
+    // KServe's V1 predict, translated for MLServer (which speaks V2 only).
+    let predict = "/serving/team-a/iris/v1/models/iris:predict";
+    let instances = json!({"instances": [[5.0, 3.4, 1.5, 0.2], [6.9, 3.1, 4.9, 1.5]]});
+    let (status, body) = w.call(ALICE, "POST", predict, Some(instances)).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({"predictions": [0, 1]}))
+    );
+    let ragged = json!({"instances": [[5.0, 3.4], [6.9]]});
+    let (status, body) = w.call(ALICE, "POST", predict, Some(ragged)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("instances[1]"),
+        "{body}"
+    );
 
     // The runtime's 4xx comes back as it is.
     let (status, body) = w

@@ -23,19 +23,34 @@ pub struct ReplicaRoute {
 }
 
 /// What the autoscaler reads of a revision; written by the router.
+///
+/// Concurrency is measured exactly, as the time integral of the requests in flight, from three
+/// counters the router bumps without a lock: with `S` the sum of every request's start time,
+/// `E` the sum of the answered ones' end times and `n` those in flight, the integral up to `t`
+/// is `E - S + n·t` (see [`RevisionStats::area_micros`]); its growth over a tick divided by the
+/// tick is the average concurrency, a long request counting for the time it ran in the tick.
 #[derive(Debug, Default)]
 pub struct RevisionStats {
     pub in_flight: AtomicU32,
     pub requests: AtomicU64,
-    /// Sum of the answered requests' durations: its growth per second is the average
-    /// concurrency over that second.
-    pub busy_micros: AtomicU64,
+    start_sum_micros: AtomicU64,
+    end_sum_micros: AtomicU64,
     /// A request found no ready replica and waits: scale from zero.
     pub demand: AtomicBool,
     /// Answers that were errors (5xx, timeouts, no replica).
     pub errors: AtomicU64,
     /// Answered requests by duration, for the charts' percentiles.
     pub latency: LatencyBuckets,
+}
+
+impl RevisionStats {
+    /// Request-microseconds spent in flight from the routes' epoch to `now_micros`.
+    pub fn area_micros(&self, now_micros: u64) -> i128 {
+        let starts = i128::from(self.start_sum_micros.load(Ordering::Acquire));
+        let ends = i128::from(self.end_sum_micros.load(Ordering::Acquire));
+        let open = i128::from(self.in_flight.load(Ordering::Acquire));
+        ends - starts + open * i128::from(now_micros)
+    }
 }
 
 /// Upper bounds of the latency buckets, in microseconds: 100 µs growing by half each bucket,
@@ -116,8 +131,6 @@ pub struct RevisionRoute {
 #[derive(Debug)]
 pub struct ServiceRoute {
     pub service_id: i64,
-    /// The model's name at the runtime (the service's).
-    pub model: String,
     pub timeout: Duration,
     /// Revisions that take traffic, in a fixed order.
     pub revisions: Vec<RevisionRoute>,
@@ -128,15 +141,9 @@ pub struct ServiceRoute {
 }
 
 impl ServiceRoute {
-    pub fn new(
-        service_id: i64,
-        model: String,
-        timeout: Duration,
-        revisions: Vec<RevisionRoute>,
-    ) -> Self {
+    pub fn new(service_id: i64, timeout: Duration, revisions: Vec<RevisionRoute>) -> Self {
         ServiceRoute {
             service_id,
-            model,
             timeout,
             revisions,
             split: AtomicU64::new(0),
@@ -189,9 +196,11 @@ impl ServiceRoute {
 }
 
 /// The table, and the signals between the router and the controller.
-#[derive(Default)]
 pub struct Routes {
-    services: RwLock<HashMap<(String, String), Arc<ServiceRoute>>>,
+    /// Profile → model → route: looked up by `&str`s, without making a key.
+    services: RwLock<HashMap<String, HashMap<String, Arc<ServiceRoute>>>>,
+    /// Times in the stats are microseconds since this instant.
+    epoch: Instant,
     /// Model tokens' SHA-256 (hex) → the service they open.
     tokens: RwLock<HashMap<String, i64>>,
     stats: RwLock<HashMap<(i64, u32), Arc<RevisionStats>>>,
@@ -204,26 +213,57 @@ pub struct Routes {
     pub released: Notify,
 }
 
+impl Default for Routes {
+    fn default() -> Self {
+        Routes {
+            services: RwLock::default(),
+            epoch: Instant::now(),
+            tokens: RwLock::default(),
+            stats: RwLock::default(),
+            replicas: RwLock::default(),
+            changed: Notify::new(),
+            demand: Notify::new(),
+            released: Notify::new(),
+        }
+    }
+}
+
 impl Routes {
+    /// Microseconds since the table was made: the clock of the stats.
+    pub fn now_micros(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_micros()).unwrap_or(u64::MAX)
+    }
+
     pub fn service(&self, profile: &str, name: &str) -> Option<Arc<ServiceRoute>> {
-        read(&self.services)
-            .get(&(profile.to_owned(), name.to_owned()))
-            .cloned()
+        read(&self.services).get(profile)?.get(name).cloned()
     }
 
     pub fn put_service(&self, profile: &str, name: &str, route: ServiceRoute) {
-        write(&self.services).insert((profile.to_owned(), name.to_owned()), Arc::new(route));
+        write(&self.services)
+            .entry(profile.to_owned())
+            .or_default()
+            .insert(name.to_owned(), Arc::new(route));
         self.changed.notify_waiters();
     }
 
     pub fn remove_service(&self, profile: &str, name: &str) {
-        write(&self.services).remove(&(profile.to_owned(), name.to_owned()));
+        let mut services = write(&self.services);
+        if let Some(models) = services.get_mut(profile) {
+            models.remove(name);
+            if models.is_empty() {
+                services.remove(profile);
+            }
+        }
+        drop(services);
         self.changed.notify_waiters();
     }
 
     /// Services in the table: (profile, name).
     pub fn service_names(&self) -> Vec<(String, String)> {
-        read(&self.services).keys().cloned().collect()
+        read(&self.services)
+            .iter()
+            .flat_map(|(p, models)| models.keys().map(|n| (p.clone(), n.clone())))
+            .collect()
     }
 
     /// The stats of a revision, made on first use and kept across rebuilds.
@@ -238,8 +278,9 @@ impl Routes {
         )
     }
 
-    pub fn forget_stats(&self, service_id: i64) {
-        write(&self.stats).retain(|(s, _), _| *s != service_id);
+    /// Forgets the stats of services that are gone.
+    pub fn retain_stats(&self, services: &std::collections::HashSet<i64>) {
+        write(&self.stats).retain(|(s, _), _| services.contains(s));
     }
 
     /// The route of a replica, made on first use and kept while it is ready.
@@ -278,6 +319,16 @@ impl Routes {
         write(&self.tokens).insert(hash, service_id);
     }
 
+    /// Forgets the tokens of services that are gone.
+    pub fn retain_tokens(&self, services: &std::collections::HashSet<i64>) {
+        write(&self.tokens).retain(|_, id| services.contains(id));
+    }
+
+    /// A ready replica's route, if the table has one (read-only: no entry is made).
+    pub fn ready_replica(&self, workload_id: i64) -> Option<Arc<ReplicaRoute>> {
+        read(&self.replicas).get(&workload_id).cloned()
+    }
+
     pub fn remove_token(&self, hash: &str) {
         write(&self.tokens).remove(hash);
     }
@@ -287,7 +338,7 @@ impl Routes {
 pub struct InFlight {
     replica: Arc<ReplicaRoute>,
     stats: Arc<RevisionStats>,
-    started: Instant,
+    started_micros: u64,
     routes: Arc<Routes>,
 }
 
@@ -297,13 +348,17 @@ impl InFlight {
         stats: &Arc<RevisionStats>,
         replica: Arc<ReplicaRoute>,
     ) -> Self {
+        let started_micros = routes.now_micros();
         replica.outstanding.fetch_add(1, Ordering::Relaxed);
-        stats.in_flight.fetch_add(1, Ordering::Relaxed);
+        stats
+            .start_sum_micros
+            .fetch_add(started_micros, Ordering::AcqRel);
+        stats.in_flight.fetch_add(1, Ordering::AcqRel);
         stats.requests.fetch_add(1, Ordering::Relaxed);
         InFlight {
             replica,
             stats: Arc::clone(stats),
-            started: Instant::now(),
+            started_micros,
             routes: Arc::clone(routes),
         }
     }
@@ -311,11 +366,13 @@ impl InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
+        let ended = self.routes.now_micros();
         self.replica.outstanding.fetch_sub(1, Ordering::Relaxed);
-        self.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
-        let micros = u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX);
-        self.stats.busy_micros.fetch_add(micros, Ordering::Relaxed);
-        self.stats.latency.record(micros);
+        self.stats.end_sum_micros.fetch_add(ended, Ordering::AcqRel);
+        self.stats.in_flight.fetch_sub(1, Ordering::AcqRel);
+        self.stats
+            .latency
+            .record(ended.saturating_sub(self.started_micros));
         self.routes.released.notify_one();
     }
 }
@@ -354,7 +411,6 @@ mod tests {
         let routes = Routes::default();
         let service = ServiceRoute::new(
             1,
-            "m".into(),
             Duration::from_secs(1),
             vec![
                 revision(&routes, 2, 20, &[1]),
@@ -382,7 +438,7 @@ mod tests {
         r.replicas[0].outstanding.store(2, Ordering::Relaxed);
         r.replicas[1].outstanding.store(0, Ordering::Relaxed);
         r.replicas[2].outstanding.store(1, Ordering::Relaxed);
-        let service = ServiceRoute::new(1, "m".into(), Duration::from_secs(1), vec![]);
+        let service = ServiceRoute::new(1, Duration::from_secs(1), vec![]);
         for _ in 0..5 {
             assert_eq!(
                 service.pick_replica(&r, &[]).map(|x| x.workload_id),
@@ -413,6 +469,13 @@ mod tests {
         }
         assert_eq!(replica.outstanding.load(Ordering::Relaxed), 0);
         assert_eq!(stats.requests.load(Ordering::Relaxed), 1);
+        // One request in flight for the whole span counts as concurrency 1 over it.
+        let before = stats.area_micros(routes.now_micros());
+        let _f = InFlight::start(&routes, &stats, Arc::clone(&replica));
+        std::thread::sleep(Duration::from_millis(20));
+        let now = routes.now_micros();
+        let grew = stats.area_micros(now) - before;
+        assert!((19_000..25_000).contains(&grew), "{grew}");
     }
 
     #[test]

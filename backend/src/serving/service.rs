@@ -132,27 +132,18 @@ impl Serving {
     ) -> Result<(), ServingError> {
         require(&self.store, principal, profile, Role::Edit).await?;
         let row = self.row(profile, name).await?;
-        let links = self.store.serving().replicas().await?;
-        let tokens = self.store.serving().tokens().await?;
-        self.store.serving().delete(row.id).await?;
-        self.routes.remove_service(profile, name);
-        self.routes.forget_stats(row.id);
-        for token in tokens.iter().filter(|t| t.service_id == row.id) {
-            self.routes.remove_token(&token.hash);
-        }
-        for link in links.iter().filter(|l| l.service_id == row.id) {
+        // Replicas first: once the rows are gone nothing would find them again.
+        for link in self.store.serving().replicas_of(row.id).await? {
             self.state().ready.remove(&link.workload_id);
-            if let Some(w) = self.store.workloads().by_id(link.workload_id).await?
-                && let Err(e) = self.engine.remove(&w.profile, &w.name).await
-            {
-                tracing::warn!(workload = w.name, error = %e, "could not stop a replica");
+            if let Some(w) = self.store.workloads().by_id(link.workload_id).await? {
+                self.engine.remove(&w.profile, &w.name).await?;
             }
         }
-        {
-            let mut state = self.state();
-            state.revisions.retain(|(s, _), _| *s != row.id);
-            state.specs.retain(|(s, _), _| *s != row.id);
-            state.samples.remove(&row.id);
+        let tokens = self.store.serving().tokens_of(row.id).await?;
+        self.store.serving().delete(row.id).await?;
+        self.routes.remove_service(profile, name);
+        for token in tokens {
+            self.routes.remove_token(&token.hash);
         }
         self.kick();
         Ok(())
@@ -266,13 +257,9 @@ impl Serving {
         let hash = self
             .store
             .serving()
-            .tokens()
+            .delete_token(row.id, id)
             .await?
-            .into_iter()
-            .find(|t| t.id == id && t.service_id == row.id)
-            .map(|t| t.hash)
             .ok_or_else(|| ServingError::NoToken(name.to_owned(), id))?;
-        self.store.serving().delete_token(row.id, id).await?;
         self.routes.remove_token(&hash);
         Ok(())
     }

@@ -4,7 +4,8 @@
 
 use rand::distributions::{Alphanumeric, DistString};
 use rand::rngs::OsRng;
-use sha2::{Digest, Sha256};
+
+pub use crate::tokens::sha256_hex as hash;
 
 pub const PREFIX: &str = "cmt_";
 const SECRET_LEN: usize = 40;
@@ -20,11 +21,6 @@ pub fn generate() -> String {
 /// Whether `text` looks like a model token (rather than a personal one).
 pub fn is_model_token(text: &str) -> bool {
     text.starts_with(PREFIX)
-}
-
-pub fn hash(text: &str) -> String {
-    let digest = Sha256::digest(text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

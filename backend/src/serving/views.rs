@@ -21,7 +21,8 @@ const EXAMPLE_V2: &str = r#"{"inputs": [{"name": "input-0", "shape": [1, 4], "da
 impl Serving {
     pub(super) async fn summary_of(&self, row: &ServiceRow) -> Result<ModelSummary, ServingError> {
         let revisions = self.store.serving().revisions(row.id).await?;
-        let links = self.store.serving().replicas().await?;
+        let specs = self.specs_of(row.id, &revisions)?;
+        let links = self.store.serving().replicas_of(row.id).await?;
         let latest_ready = revisions
             .iter()
             .any(|r| r.number == row.latest_revision && r.ready_at_ms.is_some());
@@ -34,7 +35,7 @@ impl Serving {
         let state = self.state();
         let mut views = Vec::new();
         for r in revisions.iter().rev() {
-            let spec: Option<RevisionSpec> = serde_json::from_str(&r.spec_json).ok();
+            let spec = specs.get(&r.number).map(|s| s.as_ref());
             let share = split
                 .shares
                 .iter()
@@ -42,14 +43,14 @@ impl Serving {
                 .map_or(0, |(_, p)| *p);
             let mine: Vec<i64> = links
                 .iter()
-                .filter(|l| l.service_id == row.id && l.revision == r.number)
+                .filter(|l| l.revision == r.number)
                 .map(|l| l.workload_id)
                 .collect();
             let st = state.revisions.get(&(row.id, r.number));
             views.push(revision_view(
                 r,
                 row,
-                spec.as_ref(),
+                spec,
                 share,
                 &split,
                 ReplicaCounts {
@@ -57,7 +58,7 @@ impl Serving {
                         .iter()
                         .filter(|id| state.ready.contains_key(id))
                         .count() as u32,
-                    running: mine.len() as u32,
+                    desired: st.map_or(mine.len() as u32, |s| s.wanted),
                     failure: st.and_then(|s| s.failure.clone()),
                 },
             ));
@@ -99,26 +100,21 @@ impl Serving {
 
     pub(super) async fn detail_of(&self, row: &ServiceRow) -> Result<ModelDetail, ServingError> {
         let summary = self.summary_of(row).await?;
-        let links = self.store.serving().replicas().await?;
         let mut replicas = Vec::new();
-        for link in links.iter().filter(|l| l.service_id == row.id) {
+        for link in self.store.serving().replicas_of(row.id).await? {
             let Some(w) = self.store.workloads().by_id(link.workload_id).await? else {
                 continue;
             };
-            let ready_addr = self.state().ready.get(&link.workload_id).copied();
-            let outstanding = ready_addr
-                .map(|addr| {
-                    self.routes
-                        .replica(link.workload_id, addr)
-                        .outstanding
-                        .load(Ordering::Relaxed)
-                })
-                .unwrap_or(0);
+            let ready = self.state().ready.contains_key(&link.workload_id);
+            let outstanding = self
+                .routes
+                .ready_replica(link.workload_id)
+                .map_or(0, |r| r.outstanding.load(Ordering::Relaxed));
             replicas.push(ReplicaView {
                 workload: w.name.clone(),
                 revision: link.revision,
                 phase: w.phase,
-                ready: ready_addr.is_some(),
+                ready,
                 outstanding,
                 gpus: w
                     .placements
@@ -142,10 +138,9 @@ impl Serving {
         let tokens = self
             .store
             .serving()
-            .tokens()
+            .tokens_of(row.id)
             .await?
             .into_iter()
-            .filter(|t| t.service_id == row.id)
             .map(|t| ModelTokenView {
                 id: t.id,
                 label: t.label,
@@ -173,7 +168,7 @@ impl Serving {
 
 struct ReplicaCounts {
     ready: u32,
-    running: u32,
+    desired: u32,
     failure: Option<String>,
 }
 
@@ -210,7 +205,7 @@ fn revision_view(
         runtime: spec.map_or("", |s| s.runtime.name()).to_owned(),
         storage_uri: spec.and_then(|s| s.storage.as_ref()).map(|s| s.uri()),
         replicas_ready: counts.ready,
-        replicas_desired: counts.running,
+        replicas_desired: counts.desired,
         min_replicas: spec.map_or(0, |s| s.scale.min),
         max_replicas: spec.map_or(0, |s| s.scale.max),
         scale_metric: spec.map_or("", |s| s.scale.metric.as_str()).to_owned(),

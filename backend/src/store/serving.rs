@@ -64,6 +64,7 @@ const SERVICE: &str = "SELECT id, profile, name, manifest, canary_percent, stabl
      latest_revision, created_by, created_at_ms, updated_at_ms FROM inference_services";
 const REVISION: &str =
     "SELECT service_id, number, spec_json, created_at_ms, ready_at_ms FROM serving_revisions";
+const REPLICA: &str = "SELECT workload_id, service_id, revision FROM serving_replicas";
 const TOKEN: &str =
     "SELECT id, service_id, hash, label, created_by, created_at_ms FROM model_tokens";
 
@@ -131,22 +132,14 @@ impl<'a> Serving<'a> {
         Ok(())
     }
 
-    /// Sets who takes the traffic: the stable revision and the canary's share.
-    pub async fn set_traffic(
-        &self,
-        id: i64,
-        stable: Option<u32>,
-        canary_percent: Option<u32>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE inference_services SET stable_revision = $1, canary_percent = $2 \
-             WHERE id = $3",
-        )
-        .bind(stable.map(i64::from))
-        .bind(canary_percent.map(i64::from))
-        .bind(id)
-        .execute(&self.db.write)
-        .await?;
+    /// Sets the stable revision (the one that takes what the canary does not). Only that:
+    /// a user's change of the canary percent made meanwhile stays.
+    pub async fn set_stable(&self, id: i64, stable: Option<u32>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE inference_services SET stable_revision = $1 WHERE id = $2")
+            .bind(stable.map(i64::from))
+            .bind(id)
+            .execute(&self.db.write)
+            .await?;
         Ok(())
     }
 
@@ -232,20 +225,21 @@ impl<'a> Serving<'a> {
 
     /// Every replica of every service.
     pub async fn replicas(&self) -> Result<Vec<ReplicaLink>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT workload_id, service_id, revision FROM serving_replicas ORDER BY workload_id",
-        )
+        let rows = sqlx::query(&format!("{REPLICA} ORDER BY workload_id"))
+            .fetch_all(&self.db.read)
+            .await?;
+        rows.iter().map(link_of).collect()
+    }
+
+    /// One service's replicas.
+    pub async fn replicas_of(&self, service_id: i64) -> Result<Vec<ReplicaLink>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{REPLICA} WHERE service_id = $1 ORDER BY workload_id"
+        ))
+        .bind(service_id)
         .fetch_all(&self.db.read)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ReplicaLink {
-                    workload_id: r.try_get("workload_id")?,
-                    service_id: r.try_get("service_id")?,
-                    revision: u32_of(r, "revision")?,
-                })
-            })
-            .collect()
+        rows.iter().map(link_of).collect()
     }
 
     pub async fn insert_token(
@@ -278,14 +272,31 @@ impl<'a> Serving<'a> {
         rows.iter().map(token_of).collect()
     }
 
-    /// Answers whether the token was the service's.
-    pub async fn delete_token(&self, service_id: i64, id: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM model_tokens WHERE id = $1 AND service_id = $2")
-            .bind(id)
+    /// One service's tokens.
+    pub async fn tokens_of(&self, service_id: i64) -> Result<Vec<ModelTokenRow>, StoreError> {
+        let rows = sqlx::query(&format!("{TOKEN} WHERE service_id = $1 ORDER BY id"))
             .bind(service_id)
-            .execute(&self.db.write)
+            .fetch_all(&self.db.read)
             .await?;
-        Ok(done.rows_affected() == 1)
+        rows.iter().map(token_of).collect()
+    }
+
+    /// Deletes the service's token `id`; answers its hash, `None` when it was not the
+    /// service's.
+    pub async fn delete_token(
+        &self,
+        service_id: i64,
+        id: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM model_tokens WHERE id = $1 AND service_id = $2 RETURNING hash",
+        )
+        .bind(id)
+        .bind(service_id)
+        .fetch_optional(&self.db.write)
+        .await?;
+        row.map(|r| r.try_get("hash").map_err(StoreError::from))
+            .transpose()
     }
 
     pub async fn add_event(
@@ -380,6 +391,14 @@ fn revision_of(r: &AnyRow) -> Result<RevisionRow, StoreError> {
         spec_json: r.try_get("spec_json")?,
         created_at_ms: r.try_get("created_at_ms")?,
         ready_at_ms: r.try_get("ready_at_ms")?,
+    })
+}
+
+fn link_of(r: &AnyRow) -> Result<ReplicaLink, StoreError> {
+    Ok(ReplicaLink {
+        workload_id: r.try_get("workload_id")?,
+        service_id: r.try_get("service_id")?,
+        revision: u32_of(r, "revision")?,
     })
 }
 

@@ -10,7 +10,7 @@ mod session_user;
 mod trusted_header;
 
 pub use local::{sign_in, sign_out};
-pub use principal::{Authenticated, attach_principal, require_sign_in_for_pages};
+pub use principal::{Authenticated, attach_principal, bearer_token, require_sign_in_for_pages};
 pub use session_store::DbSessionStore;
 
 /// Text for the few pages written by hand (sign-in failures, the logout hand-over).

@@ -9,32 +9,32 @@ use backend::serving::tokens;
 use http::StatusCode;
 
 use super::forward;
+use crate::auth::bearer_token;
 use crate::error::AppError;
 use crate::state::AppState;
 
 /// Outermost: a request with a model token is checked and sent on here, skipping sessions.
 pub async fn gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Some(token) = bearer(&request).filter(|t| tokens::is_model_token(t)) else {
+    let Some(token) = bearer_token(request.headers()).filter(|t| tokens::is_model_token(t)) else {
         return next.run(request).await;
     };
     let Some((profile, name)) = model_of(request.uri().path()) else {
         return next.run(request).await;
     };
     let routes = state.serving.routes();
-    let opens = routes.token_service(&tokens::hash(token));
-    let Some(route) = routes.service(&profile, &name) else {
+    // The token first: without a valid one, nothing is told about which models exist.
+    let Some(opens) = routes.token_service(&tokens::hash(token)) else {
         return forward::refuse(
-            StatusCode::NOT_FOUND,
-            &format!("there is no model `{name}` in profile `{profile}`"),
-        );
-    };
-    match opens {
-        Some(id) if id == route.service_id => forward::send(&state, &profile, &name, request).await,
-        Some(_) => forward::refuse(StatusCode::FORBIDDEN, "this token is for another model"),
-        None => forward::refuse(
             StatusCode::UNAUTHORIZED,
             "the model token is not valid (revoked, or mistyped)",
-        ),
+        );
+    };
+    match routes.service(profile, name) {
+        Some(route) if route.service_id == opens => {
+            let (profile, name) = (profile.to_owned(), name.to_owned());
+            forward::send(&state, &profile, &name, request).await
+        }
+        _ => forward::refuse(StatusCode::FORBIDDEN, "this token is for another model"),
     }
 }
 
@@ -54,20 +54,10 @@ pub async fn member(
     forward::send(&state, &profile, &name, request).await
 }
 
-fn bearer(request: &Request) -> Option<&str> {
-    let value = request
-        .headers()
-        .get(http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
 /// `/serving/{profile}/{name}/…` → (profile, name).
-pub(super) fn model_of(path: &str) -> Option<(String, String)> {
+fn model_of(path: &str) -> Option<(&str, &str)> {
     let mut parts = path.strip_prefix("/serving/")?.splitn(3, '/');
     let profile = parts.next().filter(|p| !p.is_empty())?;
     let name = parts.next().filter(|n| !n.is_empty())?;
-    Some((profile.to_owned(), name.to_owned()))
+    Some((profile, name))
 }

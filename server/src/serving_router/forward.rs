@@ -15,8 +15,10 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use super::model_metrics::ModelMetrics;
+use super::v1_adapter;
 use crate::notebook_proxy::headers::strip_hop_by_hop;
 use crate::state::AppState;
+use backend::serving::spec::Protocol;
 
 /// Largest request body taken (a batch of inputs); larger ones get 413.
 const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -51,16 +53,19 @@ impl Default for ModelClient {
     }
 }
 
-/// A refusal of the router's own, as JSON.
+/// A refusal of the router's own, as JSON, with the codes of the rest of the API.
 pub(super) fn refuse(status: StatusCode, message: &str) -> Response {
+    let code = match status {
+        StatusCode::UNAUTHORIZED => "unauthenticated",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        s if s.is_client_error() => "invalid",
+        _ => "unavailable",
+    };
     (
         status,
         axum::Json(api::ApiError {
-            error: status
-                .canonical_reason()
-                .unwrap_or("error")
-                .to_lowercase()
-                .replace(' ', "_"),
+            error: code.to_owned(),
             message: message.to_owned(),
         }),
     )
@@ -75,19 +80,18 @@ pub(super) async fn send(
     request: Request,
 ) -> Response {
     let started = Instant::now();
-    let metrics = ModelMetrics::of(profile, name);
     let response = route(state, profile, name, request).await;
-    metrics.record(response.status(), started.elapsed());
+    if let Some(route) = state.serving.routes().service(profile, name) {
+        ModelMetrics::of(route.service_id, profile, name)
+            .record(response.status(), started.elapsed());
+    }
     response
 }
 
 async fn route(state: &AppState, profile: &str, name: &str, request: Request) -> Response {
     let routes = state.serving.routes();
     let Some(first) = routes.service(profile, name) else {
-        return refuse(
-            StatusCode::NOT_FOUND,
-            &format!("there is no model `{name}` in profile `{profile}`"),
-        );
+        return no_model(profile, name);
     };
     let deadline = Instant::now() + first.timeout;
     let (parts, body) = request.into_parts();
@@ -106,9 +110,14 @@ async fn route(state: &AppState, profile: &str, name: &str, request: Request) ->
     // The model's process is the model owner's code: Capstan's credentials stay here.
     headers.remove(http::header::AUTHORIZATION);
     headers.remove(http::header::COOKIE);
+    // The body is sent whole (perhaps translated): the client writes its length.
+    headers.remove(http::header::CONTENT_LENGTH);
     let mut tried: Vec<i64> = Vec::new();
-    let mut route = first;
     loop {
+        // Looked up again each time: reading the body or waiting may have outlasted the table.
+        let Some(route) = routes.service(profile, name) else {
+            return no_model(profile, name);
+        };
         let Some(revision) = route.pick_revision() else {
             return refuse(StatusCode::SERVICE_UNAVAILABLE, "no revision takes traffic");
         };
@@ -134,28 +143,24 @@ async fn route(state: &AppState, profile: &str, name: &str, request: Request) ->
                 revision.stats.errors.fetch_add(1, Ordering::Relaxed);
                 return timed_out(&route);
             }
-            match routes.service(profile, name) {
-                Some(r) => route = r,
-                None => {
-                    return refuse(
-                        StatusCode::NOT_FOUND,
-                        &format!("model `{name}` was deleted"),
-                    );
-                }
-            }
             continue;
+        };
+        // A V1 predict to a V2-only runtime is translated both ways.
+        let v1 = match (revision.protocol, v1_adapter::predict_model(&path)) {
+            (Protocol::V2, Some(model)) if parts.method == http::Method::POST => Some(model),
+            _ => None,
+        };
+        let (upstream, payload) = match v1 {
+            Some(model) => match v1_adapter::to_v2(&body) {
+                Ok(v2) => (format!("/v2/models/{model}/infer"), Bytes::from(v2)),
+                Err(message) => return refuse(StatusCode::BAD_REQUEST, &message),
+            },
+            None => (path.clone(), body.clone()),
         };
         let flight = InFlight::start(routes, &revision.stats, Arc::clone(&replica));
         let sent = tokio::time::timeout_at(
             deadline.into(),
-            send_once(
-                state,
-                &replica,
-                &parts.method,
-                &path,
-                &headers,
-                body.clone(),
-            ),
+            send_once(state, &replica, &parts.method, &upstream, &headers, payload),
         )
         .await;
         match sent {
@@ -182,6 +187,9 @@ async fn route(state: &AppState, profile: &str, name: &str, request: Request) ->
                 }
                 let (mut parts, upstream) = response.into_parts();
                 strip_hop_by_hop(&mut parts.headers, false);
+                if v1.is_some() && parts.status.is_success() {
+                    return v1_answer(parts, upstream, flight).await;
+                }
                 // The flight ends when the body has gone out, not when its head has.
                 let body = Body::new(http_body_util::BodyExt::map_err(
                     WithFlight {
@@ -194,6 +202,37 @@ async fn route(state: &AppState, profile: &str, name: &str, request: Request) ->
             }
         }
     }
+}
+
+/// A V2 answer read whole and told as V1.
+async fn v1_answer(
+    mut parts: http::response::Parts,
+    upstream: hyper::body::Incoming,
+    flight: InFlight,
+) -> Response {
+    let read = http_body_util::BodyExt::collect(upstream).await;
+    drop(flight);
+    let translated = read
+        .map_err(|e| e.to_string())
+        .and_then(|b| v1_adapter::from_v2(&b.to_bytes()));
+    match translated {
+        Ok(v1) => {
+            parts.headers.remove(http::header::CONTENT_LENGTH);
+            parts.headers.insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/json"),
+            );
+            Response::from_parts(parts, Body::from(v1))
+        }
+        Err(message) => refuse(StatusCode::BAD_GATEWAY, &message),
+    }
+}
+
+fn no_model(profile: &str, name: &str) -> Response {
+    refuse(
+        StatusCode::NOT_FOUND,
+        &format!("there is no model `{name}` in profile `{profile}`"),
+    )
 }
 
 fn timed_out(route: &ServiceRoute) -> Response {

@@ -12,6 +12,7 @@
 mod access;
 mod forward;
 mod model_metrics;
+mod v1_adapter;
 
 use axum::Router;
 use axum::routing::any;

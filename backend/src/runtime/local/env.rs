@@ -57,18 +57,14 @@ pub(crate) fn replica_env(
     }
     // As Kubernetes does, `$(NAME)` in the group's values names another variable: a program
     // that reads its port from its own variable gets `MLSERVER_HTTP_PORT=$(CAPSTAN_PORT_HTTP)`.
+    // Only values still the group's: one Capstan set over it stays Capstan's.
     for (k, v) in group_env {
-        if v.contains("$(") && !is_capstans(k) {
+        if v.contains("$(") && env.get(k) == Some(v) {
             let expanded = expand(v, &env);
             env.insert(k.clone(), expanded);
         }
     }
     env
-}
-
-/// Capstan's own variables, which the group's cannot replace.
-fn is_capstans(name: &str) -> bool {
-    name.starts_with("CAPSTAN_") || name == "PORT" || name.starts_with("CUDA_")
 }
 
 /// `CUDA_VISIBLE_DEVICES` lists the placed GPU indices, comma-separated. With no GPU it is the

@@ -2,7 +2,6 @@
 //! autoscaler's decision on it, and the model's sample for the charts.
 
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 
 use api::ModelSample;
 
@@ -14,7 +13,29 @@ use crate::serving::spec::{RevisionSpec, ScaleMetric};
 use crate::serving::traffic::Split;
 use crate::store::ReplicaLink;
 
+/// What a revision did since the last tick.
+struct Since {
+    seconds: f64,
+    requests: u64,
+    /// Average requests in flight.
+    concurrency: f64,
+}
+
 impl Serving {
+    /// What the revision's counters say since `st`'s last reading (not taken).
+    fn since(&self, st: &RevisionState, stats: &RevisionStats) -> (Since, u64, i128) {
+        let now = self.routes.now_micros();
+        let area = stats.area_micros(now);
+        let requests = stats.requests.load(Ordering::Relaxed);
+        let micros = now.saturating_sub(st.last_at_micros).max(1);
+        let since = Since {
+            seconds: micros as f64 / 1e6,
+            requests: requests.saturating_sub(st.last_requests),
+            concurrency: ((area - st.last_area).max(0) as f64 / micros as f64),
+        };
+        (since, now, area)
+    }
+
     /// Reads the revision's counters and lets its autoscaler decide.
     pub(super) fn observe(
         &self,
@@ -24,24 +45,17 @@ impl Serving {
         now_ms: i64,
         ready: u32,
     ) {
-        let requests = stats.requests.load(Ordering::Relaxed);
-        let busy = stats.busy_micros.load(Ordering::Relaxed);
+        let (since, _, _) = self.since(st, stats);
         let in_flight = stats.in_flight.load(Ordering::Relaxed);
-        let seconds = st.last_at.elapsed().as_secs_f64().max(1e-3);
-        let new_requests = requests.saturating_sub(st.last_requests);
-        // Answered requests' time over the tick is the average concurrency; requests still in
-        // flight (a slow model) count at least as themselves.
-        let concurrency = (busy.saturating_sub(st.last_busy_micros) as f64 / 1e6 / seconds)
-            .max(f64::from(in_flight));
         let value = match spec.scale.metric {
-            ScaleMetric::Concurrency => concurrency,
-            ScaleMetric::Rps => new_requests as f64 / seconds,
+            ScaleMetric::Concurrency => since.concurrency,
+            ScaleMetric::Rps => since.requests as f64 / since.seconds,
         };
         let decision = st.autoscaler.decide(
             Observation {
                 at_ms: now_ms,
                 value,
-                requests: new_requests + u64::from(in_flight),
+                requests: since.requests + u64::from(in_flight),
                 demand: stats.demand.load(Ordering::Relaxed),
                 ready,
             },
@@ -49,10 +63,10 @@ impl Serving {
             &self.config.autoscale,
         );
         st.desired = decision.desired;
-        st.panic = decision.panic;
     }
 
-    /// The model's point for the charts: the revisions with traffic together.
+    /// The model's point for the charts (the revisions with traffic together), which also
+    /// takes the counters' readings for the next tick.
     pub(super) fn sample(
         &self,
         service_id: i64,
@@ -71,23 +85,21 @@ impl Serving {
             let Some(st) = state.revisions.get_mut(&(service_id, *number)) else {
                 continue;
             };
-            let seconds = st.last_at.elapsed().as_secs_f64().max(1e-3);
-            let requests = stats.requests.load(Ordering::Relaxed);
-            let busy = stats.busy_micros.load(Ordering::Relaxed);
+            let (since, now, area) = self.since(st, &stats);
             let errs = stats.errors.load(Ordering::Relaxed);
             let latency = stats.latency.snapshot();
-            rps += requests.saturating_sub(st.last_requests) as f64 / seconds;
-            concurrency += busy.saturating_sub(st.last_busy_micros) as f64 / 1e6 / seconds;
+            rps += since.requests as f64 / since.seconds;
+            concurrency += since.concurrency;
             errors += errs.saturating_sub(st.last_errors);
             for i in 0..35 {
                 before[i] += st.last_latency[i];
                 after[i] += latency[i];
             }
-            st.last_requests = requests;
-            st.last_busy_micros = busy;
+            st.last_requests += since.requests;
+            st.last_area = area;
             st.last_errors = errs;
             st.last_latency = latency;
-            st.last_at = Instant::now();
+            st.last_at_micros = now;
         }
         let replicas = links
             .iter()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use api::{Phase, WorkloadKind};
+use api::WorkloadKind;
 
 use super::{RevisionState, State};
 use crate::clock::now_ms;
@@ -50,6 +50,13 @@ impl Serving {
                 .reconcile_service(service, &mine, &active, autoscale)
                 .await?;
         }
+        self.forget_the_gone(&services, &active);
+        Ok(starting)
+    }
+
+    /// Forgets what belonged to services that are gone (deleted, or with their profile) and to
+    /// replicas that no longer run: routes, stats, tokens, the controller's own state.
+    fn forget_the_gone(&self, services: &[ServiceRow], active: &Active<'_>) {
         let known: HashSet<(String, String)> = services
             .iter()
             .map(|s| (s.profile.clone(), s.name.clone()))
@@ -59,13 +66,18 @@ impl Serving {
                 self.routes.remove_service(&profile, &name);
             }
         }
+        let ids: HashSet<i64> = services.iter().map(|s| s.id).collect();
+        self.routes.retain_stats(&ids);
+        self.routes.retain_tokens(&ids);
         let ready: HashSet<i64> = {
             let mut state = self.state();
             state.ready.retain(|id, _| active.contains_key(id));
+            state.revisions.retain(|(s, _), _| ids.contains(s));
+            state.specs.retain(|(s, _), _| ids.contains(s));
+            state.samples.retain(|s, _| ids.contains(s));
             state.ready.keys().copied().collect()
         };
         self.routes.forget_replicas(&ready);
-        Ok(starting)
     }
 
     async fn reconcile_service(
@@ -78,7 +90,7 @@ impl Serving {
         let rows = self.store.serving().revisions(service.id).await?;
         let specs = self.specs_of(service.id, &rows)?;
         let starting = self
-            .probe_replicas(service, links, active, &rows, &specs)
+            .probe_replicas(service, links, active, &rows, &specs, autoscale)
             .await?;
         let rows = if starting.became_ready {
             self.store.serving().revisions(service.id).await?
@@ -118,7 +130,7 @@ impl Serving {
     }
 
     /// Revisions' specs, parsed once and kept.
-    fn specs_of(
+    pub(in crate::serving) fn specs_of(
         &self,
         service_id: i64,
         rows: &[RevisionRow],
@@ -150,7 +162,7 @@ impl Serving {
     async fn rolled_out(&self, service: &ServiceRow, split: &Split) -> Result<(), ServingError> {
         self.store
             .serving()
-            .set_traffic(service.id, split.stable, service.canary_percent)
+            .set_stable(service.id, split.stable)
             .await?;
         if let Some(stable) = split.stable {
             let message = match service.stable_revision {
@@ -195,7 +207,8 @@ impl Serving {
                 .map_or(0, |(_, p)| *p);
             let unproven = row.number == service.latest_revision && !latest_ready;
             let stats = self.routes.stats(service.id, row.number);
-            let n = if unproven {
+            let rolled_back = service.canary_percent == Some(0);
+            let n = if unproven && !rolled_back {
                 // It must start to show that it can; it takes no traffic until then.
                 if st.gave_up() { 0 } else { scale.min.max(1) }
             } else if share == 0 {
@@ -213,6 +226,7 @@ impl Serving {
                 }
                 st.desired
             };
+            st.wanted = n;
             desired.insert(row.number, n);
         }
         desired
@@ -265,7 +279,7 @@ impl Serving {
             self.routes.put_service(
                 &service.profile,
                 &service.name,
-                ServiceRoute::new(service.id, service.name.clone(), timeout, revisions),
+                ServiceRoute::new(service.id, timeout, revisions),
             );
         }
     }
@@ -303,9 +317,4 @@ fn same_route(old: &ServiceRoute, new: &[RevisionRoute]) -> bool {
                     .zip(&b.replicas)
                     .all(|(x, y)| Arc::ptr_eq(x, y))
         })
-}
-
-/// Phases in which a replica's process runs or is about to.
-pub(super) fn is_up(phase: Phase) -> bool {
-    matches!(phase, Phase::Running)
 }

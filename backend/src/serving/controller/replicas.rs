@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 
 use api::Phase;
 
-use super::reconcile::{Active, is_up};
+use super::reconcile::Active;
 use super::{RevisionState, State};
 use crate::authz::Principal;
 use crate::clock::now_ms;
@@ -33,7 +33,8 @@ fn principal() -> Principal {
 }
 
 impl Serving {
-    /// Asks each running replica that was not ready yet whether it answers now.
+    /// Asks each running replica that was not ready yet whether it answers now (and, on an
+    /// autoscaler tick, each ready one whether it still does), all at once.
     pub(super) async fn probe_replicas(
         &self,
         service: &ServiceRow,
@@ -41,59 +42,87 @@ impl Serving {
         active: &Active<'_>,
         rows: &[RevisionRow],
         specs: &HashMap<u32, Arc<RevisionSpec>>,
+        recheck: bool,
     ) -> Result<Starting, ServingError> {
         let mut found = Starting {
             any: false,
             became_ready: false,
         };
+        let mut probes = tokio::task::JoinSet::new();
         for link in links {
-            let Some(workload) = active.get(&link.workload_id) else {
+            let running = active
+                .get(&link.workload_id)
+                .is_some_and(|w| w.phase == Phase::Running);
+            let (Some(spec), true) = (specs.get(&link.revision), running) else {
                 continue;
             };
-            if self.state().ready.contains_key(&link.workload_id) {
+            let was_ready = self.state().ready.contains_key(&link.workload_id);
+            if was_ready && !recheck {
                 continue;
             }
-            found.any = true;
-            let Some(spec) = specs.get(&link.revision) else {
+            found.any |= !was_ready;
+            let Some(addr) = self.http_address(link.workload_id) else {
                 continue;
             };
-            if !is_up(workload.phase) {
-                continue;
-            }
-            let Some(addr) = self
-                .engine
-                .endpoints(link.workload_id)
-                .into_iter()
-                .find(|e| e.port_name == PORT_NAME)
-                .and_then(|e| format!("{}:{}", e.host, e.port).parse().ok())
-            else {
-                continue;
-            };
-            if !self.probe.ready(addr, spec.protocol).await {
-                continue;
-            }
-            {
-                let mut state = self.state();
-                state.ready.insert(link.workload_id, addr);
-                if let Some(st) = state.revisions.get_mut(&(service.id, link.revision)) {
-                    st.failures = 0;
-                    st.failure = None;
+            let (probe, protocol, link) = (self.probe.clone(), spec.protocol, (*link).clone());
+            probes.spawn(async move {
+                let ready = probe.ready(addr, protocol).await;
+                (link, addr, was_ready, ready)
+            });
+        }
+        while let Some(Ok((link, addr, was_ready, ready))) = probes.join_next().await {
+            match (was_ready, ready) {
+                (true, false) => {
+                    // It stopped answering: out of the table until it answers again.
+                    self.state().ready.remove(&link.workload_id);
                 }
-            }
-            let first = rows
-                .iter()
-                .any(|r| r.number == link.revision && r.ready_at_ms.is_none());
-            if first {
-                self.store
-                    .serving()
-                    .set_revision_ready(service.id, link.revision, now_ms())
-                    .await?;
-                found.became_ready = true;
-                self.event(service, &format!("revision {} is ready", link.revision))
-                    .await;
+                (false, true) => {
+                    found.became_ready |= self.became_ready(service, &link, addr, rows).await?;
+                }
+                _ => {}
             }
         }
         Ok(found)
+    }
+
+    /// Where the replica's `http` port is.
+    fn http_address(&self, workload_id: i64) -> Option<std::net::SocketAddr> {
+        self.engine
+            .endpoints(workload_id)
+            .into_iter()
+            .find(|e| e.port_name == PORT_NAME)
+            .and_then(|e| format!("{}:{}", e.host, e.port).parse().ok())
+    }
+
+    /// Puts a replica that answers in the table; answers whether its revision is ready for
+    /// the first time.
+    async fn became_ready(
+        &self,
+        service: &ServiceRow,
+        link: &ReplicaLink,
+        addr: std::net::SocketAddr,
+        rows: &[RevisionRow],
+    ) -> Result<bool, ServingError> {
+        {
+            let mut state = self.state();
+            state.ready.insert(link.workload_id, addr);
+            if let Some(st) = state.revisions.get_mut(&(service.id, link.revision)) {
+                st.failures = 0;
+                st.failure = None;
+            }
+        }
+        let first = rows
+            .iter()
+            .any(|r| r.number == link.revision && r.ready_at_ms.is_none());
+        if first {
+            self.store
+                .serving()
+                .set_revision_ready(service.id, link.revision, now_ms())
+                .await?;
+            self.event(service, &format!("revision {} is ready", link.revision))
+                .await;
+        }
+        Ok(first)
     }
 
     /// A replica's workload is no longer active: forget it, and count a failure.
@@ -114,24 +143,22 @@ impl Serving {
         if let Some(service) = services.iter().find(|s| s.id == link.service_id)
             && row.phase == Phase::Failed
         {
+            let reason = row
+                .reason
+                .clone()
+                .unwrap_or_else(|| "no reason given".into());
+            let message = format!(
+                "replica {} of revision {} failed: {reason}",
+                row.name, link.revision
+            );
+            if let Some(st) = self
+                .state()
+                .revisions
+                .get_mut(&(link.service_id, link.revision))
             {
-                let reason = row
-                    .reason
-                    .clone()
-                    .unwrap_or_else(|| "no reason given".into());
-                let message = format!(
-                    "replica {} of revision {} failed: {reason}",
-                    row.name, link.revision
-                );
-                {
-                    let mut state = self.state();
-                    if let Some(st) = state.revisions.get_mut(&(link.service_id, link.revision)) {
-                        st.failures += 1;
-                        st.failure = Some(reason);
-                    }
-                }
-                self.event(service, &message).await;
+                st.failed(reason);
             }
+            self.event(service, &message).await;
         }
         // Its logs go with it: a replica is cattle, the model's events keep what happened.
         if let Err(e) = self.engine.remove(&row.profile, &row.name).await {
@@ -160,18 +187,31 @@ impl Serving {
                 let Some(spec) = specs.get(number) else {
                     continue;
                 };
+                let backing_off = self
+                    .state()
+                    .revisions
+                    .get(&(service.id, *number))
+                    .is_some_and(|st| st.backing_off());
+                if backing_off {
+                    continue;
+                }
+                let mut started = 0;
                 for _ in have..*want {
                     if !self.start_replica(service, *number, spec).await? {
                         break;
                     }
+                    started += 1;
                 }
-                let verb = if have == 0 {
-                    "scaled up from zero"
-                } else {
-                    "scaled up"
-                };
-                self.event(service, &format!("revision {number}: {verb} to {want}"))
-                    .await;
+                if started > 0 {
+                    let verb = if have == 0 {
+                        "scaled up from zero"
+                    } else {
+                        "scaled up"
+                    };
+                    let to = have + started;
+                    self.event(service, &format!("revision {number}: {verb} to {to}"))
+                        .await;
+                }
             } else if have > *want {
                 let doomed = self.pick_to_stop(&mine, (have - want) as usize);
                 for link in doomed {
@@ -181,7 +221,7 @@ impl Serving {
                         .remove_replica(link.workload_id)
                         .await?;
                     if let Some(w) = active.get(&link.workload_id) {
-                        let draining = addr.map(|a| self.routes.replica(link.workload_id, a));
+                        let draining = addr.and(self.routes.ready_replica(link.workload_id));
                         self.stop_when_drained(&w.profile, &w.name, draining);
                     }
                 }
@@ -234,20 +274,10 @@ impl Serving {
             .iter()
             .map(|l| {
                 let ready = state.ready.contains_key(&l.workload_id);
-                let load = if ready {
-                    state
-                        .ready
-                        .get(&l.workload_id)
-                        .map(|addr| {
-                            self.routes
-                                .replica(l.workload_id, *addr)
-                                .outstanding
-                                .load(Ordering::Relaxed)
-                        })
-                        .unwrap_or(0)
-                } else {
-                    0
-                };
+                let load = self
+                    .routes
+                    .ready_replica(l.workload_id)
+                    .map_or(0, |r| r.outstanding.load(Ordering::Relaxed));
                 (ready, load, *l)
             })
             .collect();
@@ -271,14 +301,20 @@ impl Serving {
             .await
         {
             Ok(row) => {
-                self.store
+                let linked = self
+                    .store
                     .serving()
                     .add_replica(&ReplicaLink {
                         workload_id: row.id,
                         service_id: service.id,
                         revision: number,
                     })
-                    .await?;
+                    .await;
+                if let Err(e) = linked {
+                    // The model was deleted meanwhile: nothing would ever stop this replica.
+                    let _ = self.engine.remove(&service.profile, &row.name).await;
+                    return Err(e.into());
+                }
                 Ok(true)
             }
             Err(e) => {
@@ -286,11 +322,10 @@ impl Serving {
                 {
                     let mut state = self.state();
                     let State { revisions, .. } = &mut *state;
-                    let st = revisions
+                    revisions
                         .entry((service.id, number))
-                        .or_insert_with(|| RevisionState::new(now_ms(), 1));
-                    st.failures += 1;
-                    st.failure = Some(reason.clone());
+                        .or_insert_with(|| RevisionState::new(now_ms(), 1))
+                        .failed(reason.clone());
                 }
                 self.event(
                     service,

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use self::kserve::{InferenceService, Model, Predictor};
 pub use crate::manifest::SpecError;
-use crate::profiles::validate_dns_label;
+use crate::manifest::count;
 
 pub const API_VERSION: &str = "serving.kserve.io/v1beta1";
 pub const KIND: &str = "InferenceService";
@@ -86,7 +86,6 @@ pub struct ServingSpec {
     /// The share of traffic (0-100) the newest revision takes from the one before it; `None`:
     /// all of it, once ready.
     pub canary_percent: Option<u32>,
-    pub manifest: InferenceService,
 }
 
 /// Where Capstan serves from: the model roots that standalone storage must lie under, and
@@ -104,29 +103,15 @@ pub fn parse(text: &str, rules: &StorageRules) -> Result<ServingSpec, SpecError>
 
 /// Checks a manifest already read.
 pub fn check(manifest: InferenceService, rules: &StorageRules) -> Result<ServingSpec, SpecError> {
-    if manifest.api_version != API_VERSION {
-        return Err(SpecError::at(
-            "apiVersion",
-            format!(
-                "`{}` is not KServe's; expected {API_VERSION}",
-                manifest.api_version
-            ),
-        ));
-    }
-    if manifest.kind != KIND {
-        return Err(SpecError::at(
-            "kind",
-            format!("`{}` is not an {KIND}", manifest.kind),
-        ));
-    }
     let name = manifest.metadata.name.clone();
-    validate_dns_label(&name).map_err(|e| SpecError::at("metadata.name", e.to_string()))?;
-    if name.len() > MAX_NAME {
-        return Err(SpecError::at(
-            "metadata.name",
-            format!("longer than {MAX_NAME} characters: replicas' names are made from it"),
-        ));
+    crate::manifest::Header {
+        api_version: API_VERSION,
+        kind: KIND,
+        owner: "KServe",
+        max_name: MAX_NAME,
+        named_after: "replicas",
     }
+    .check(&manifest.api_version, &manifest.kind, &name)?;
     let p = &manifest.spec.predictor;
     let (format, model_path, model) = model_of(p)?;
     let storage = match model.and_then(|m| m.storage_uri.as_deref()) {
@@ -166,12 +151,13 @@ pub fn check(manifest: InferenceService, rules: &StorageRules) -> Result<Serving
             protocol,
             resources,
             scale: scale(p)?,
-            container_concurrency: non_negative(
+            container_concurrency: count(
                 p.container_concurrency,
                 "spec.predictor.containerConcurrency",
+                0,
             )?
             .unwrap_or(0),
-            timeout_s: match non_negative(p.timeout, "spec.predictor.timeout")? {
+            timeout_s: match count(p.timeout, "spec.predictor.timeout", 0)? {
                 None => DEFAULT_TIMEOUT_S,
                 Some(0) => {
                     return Err(SpecError::at(
@@ -183,7 +169,6 @@ pub fn check(manifest: InferenceService, rules: &StorageRules) -> Result<Serving
             },
         },
         canary_percent,
-        manifest,
     })
 }
 
@@ -238,8 +223,8 @@ fn model_of(p: &Predictor) -> Result<(ModelFormat, String, Option<&Model>), Spec
 }
 
 fn scale(p: &Predictor) -> Result<Scale, SpecError> {
-    let min = non_negative(p.min_replicas, "spec.predictor.minReplicas")?.unwrap_or(1);
-    let max = match non_negative(p.max_replicas, "spec.predictor.maxReplicas")? {
+    let min = count(p.min_replicas, "spec.predictor.minReplicas", 0)?.unwrap_or(1);
+    let max = match count(p.max_replicas, "spec.predictor.maxReplicas", 0)? {
         None | Some(0) => min.max(DEFAULT_MAX_REPLICAS),
         Some(max) if max < min => {
             return Err(SpecError::at(
@@ -286,15 +271,6 @@ fn scale(p: &Predictor) -> Result<Scale, SpecError> {
         metric,
         target,
     })
-}
-
-fn non_negative(value: Option<i64>, path: &str) -> Result<Option<u32>, SpecError> {
-    value
-        .map(|v| {
-            u32::try_from(v)
-                .map_err(|_| SpecError::at(path, format!("{v} is not a count of 0 or more")))
-        })
-        .transpose()
 }
 
 #[cfg(test)]

@@ -177,7 +177,7 @@ fn refuses_bad_input_with_its_path() {
         (
             sklearn_iris(&f.iris, "    minReplicas: -2\n"),
             "spec.predictor.minReplicas",
-            "count",
+            "at least 0",
         ),
     ];
     for (text, path, message) in cases {

@@ -20,7 +20,7 @@ pub use template::{Reference, Template, TrialRecipe, TrialValues};
 use suggest::{Algorithm, AlgorithmError, Space};
 
 use self::katib::{AlgorithmSpec, Experiment};
-use crate::profiles::validate_dns_label;
+use crate::manifest::count;
 
 /// The apiVersion and kind Capstan reads.
 pub const API_VERSION: &str = "kubeflow.org/v1beta1";
@@ -131,29 +131,15 @@ pub fn parse(text: &str, default_seed: u64) -> Result<TuningSpec, SpecError> {
 
 /// Checks a manifest already read.
 pub fn check(manifest: Experiment, default_seed: u64) -> Result<TuningSpec, SpecError> {
-    if manifest.api_version != API_VERSION {
-        return Err(SpecError::at(
-            "apiVersion",
-            format!(
-                "`{}` is not Katib's; expected {API_VERSION}",
-                manifest.api_version
-            ),
-        ));
-    }
-    if manifest.kind != KIND {
-        return Err(SpecError::at(
-            "kind",
-            format!("`{}` is not an {KIND}", manifest.kind),
-        ));
-    }
     let name = manifest.metadata.name.clone();
-    validate_dns_label(&name).map_err(|e| SpecError::at("metadata.name", e.to_string()))?;
-    if name.len() > MAX_NAME {
-        return Err(SpecError::at(
-            "metadata.name",
-            format!("longer than {MAX_NAME} characters: trials' names are made from it"),
-        ));
+    crate::manifest::Header {
+        api_version: API_VERSION,
+        kind: KIND,
+        owner: "Katib",
+        max_name: MAX_NAME,
+        named_after: "trials",
     }
+    .check(&manifest.api_version, &manifest.kind, &name)?;
     let spec = &manifest.spec;
     let space = space::space_of(&spec.parameters)?;
     let collector = CollectorSpec::read(spec.metrics_collector_spec.as_ref())?;
@@ -186,16 +172,6 @@ pub fn check(manifest: Experiment, default_seed: u64) -> Result<TuningSpec, Spec
         template,
         manifest,
     })
-}
-
-fn count(value: Option<i64>, path: &str, least: i64) -> Result<Option<u32>, SpecError> {
-    match value {
-        None => Ok(None),
-        Some(v) if v < least => Err(SpecError::at(path, format!("must be at least {least}"))),
-        Some(v) => u32::try_from(v)
-            .map(Some)
-            .map_err(|_| SpecError::at(path, "too large")),
-    }
 }
 
 fn objective(
