@@ -73,6 +73,10 @@ pub struct ReplicaView {
     pub revision: u32,
     pub phase: Phase,
     pub ready: bool,
+    /// Where a ready replica's runtime listens (`127.0.0.1:port` in standalone mode), for
+    /// calling it past the router.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
     /// Requests sent to it and not yet answered.
     pub outstanding: u32,
     /// GPUs it holds, as `node:index` (with a share in milli-GPUs).

@@ -15,10 +15,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("auth") => auth(),
         Some("scheduler") => crate::bench_scheduler::run_bench(&args[1..]),
         Some("notebooks") => crate::bench_notebooks::run(),
+        Some("serving") => crate::bench_serving::run(),
         Some("pipelines") => crate::bench_pipelines::run(),
         Some("tuning") => crate::bench_tuning::run(&args[1..]),
         _ => Err(
-            "usage: cargo xtask bench http|auth|scheduler|notebooks|pipelines|tuning [regrets]"
+            "usage: cargo xtask bench http|auth|scheduler|notebooks|pipelines|tuning [regrets]|serving"
                 .to_owned(),
         ),
     }

@@ -16,6 +16,7 @@ mod bench;
 mod bench_notebooks;
 mod bench_pipelines;
 mod bench_scheduler;
+mod bench_serving;
 mod bench_tuning;
 mod e2e;
 mod http_client;

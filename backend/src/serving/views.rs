@@ -105,7 +105,7 @@ impl Serving {
             let Some(w) = self.store.workloads().by_id(link.workload_id).await? else {
                 continue;
             };
-            let ready = self.state().ready.contains_key(&link.workload_id);
+            let address = self.state().ready.get(&link.workload_id).copied();
             let outstanding = self
                 .routes
                 .ready_replica(link.workload_id)
@@ -114,7 +114,8 @@ impl Serving {
                 workload: w.name.clone(),
                 revision: link.revision,
                 phase: w.phase,
-                ready,
+                ready: address.is_some(),
+                address: address.map(|a| a.to_string()),
                 outstanding,
                 gpus: w
                     .placements
