@@ -10,6 +10,15 @@ use backend::workload::Engine;
 
 use crate::config::Config;
 
+/// Capstan's own MLServer runtimes under `<data>/serving/runtimes`; without them (a read-only
+/// data directory) ONNX models fail to load and say so in their replicas' logs.
+fn python_runtimes(config: &Config) -> Option<std::path::PathBuf> {
+    let dir = config.data_dir.join("serving").join("runtimes");
+    backend::serving::replica::install_python_runtimes(&dir)
+        .inspect_err(|e| tracing::warn!(dir = %dir.display(), error = %e, "could not write the ONNX runtime"))
+        .ok()
+}
+
 pub fn build(config: &Config, store: Store, engine: Arc<Engine>) -> Arc<Serving> {
     let roots = config.model_roots();
     for root in &roots {
@@ -27,7 +36,7 @@ pub fn build(config: &Config, store: Store, engine: Arc<Engine>) -> Arc<Serving>
             },
             runtimes: RuntimePaths {
                 mlserver: config.mlserver.clone(),
-                python_runtimes: None,
+                python_runtimes: python_runtimes(config),
             },
             autoscale: AutoscaleConfig {
                 stable_window: stable,

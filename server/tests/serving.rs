@@ -258,6 +258,73 @@ async fn a_sklearn_model_answers_v2_through_the_router(store: Store) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// A two-input-wide graph that doubles its input, built with onnx, saved as `model.onnx`.
+fn build_onnx_model(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mlserver = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join("mlserver"))
+        .find(|p| p.is_file())
+        .unwrap();
+    let python = mlserver.parent().unwrap().join("python3");
+    let script = format!(
+        "import onnx\n\
+         from onnx import helper, TensorProto\n\
+         x = helper.make_tensor_value_info('x', TensorProto.FLOAT, [None, 2])\n\
+         y = helper.make_tensor_value_info('y', TensorProto.FLOAT, [None, 2])\n\
+         two = helper.make_tensor('two', TensorProto.FLOAT, [1], [2.0])\n\
+         g = helper.make_graph([helper.make_node('Mul', ['x', 'two'], ['y'])], 'double', [x], [y], [two])\n\
+         m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)])\n\
+         m.ir_version = 9\n\
+         onnx.save(m, '{}')\n",
+        dir.join("model.onnx").display()
+    );
+    let status = std::process::Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+async fn an_onnx_model_answers_through_capstans_onnx_runtime(store: Store) {
+    assert!(
+        which("mlserver"),
+        "mlserver is not on PATH: run the tests through `cargo xtask test`"
+    );
+    let w = world(store, &[]).await;
+    let dir = w.models_dir().join("double");
+    build_onnx_model(&dir);
+    let manifest = format!(
+        "apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: double
+spec:
+  predictor:
+    model:
+      modelFormat:
+        name: onnx
+      storageUri: file://{}
+",
+        dir.display()
+    );
+    let (status, body) = w
+        .send_manifest("POST", "/api/v1/profiles/team-a/models", &manifest)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    w.until("double", "ready", |m| state_of(m) == "ready").await;
+    let infer = "/serving/team-a/double/v2/models/double/infer";
+    let request = json!({"inputs": [{"name": "x", "shape": [2, 2], "datatype": "FP64", "data": [1, 2, 3, 4]}]});
+    let (status, body) = w.call(ALICE, "POST", infer, Some(request)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["outputs"][0]["data"], json!([2.0, 4.0, 6.0, 8.0]));
+    // An input the graph does not take: the runtime's 400, passed through.
+    let wrong =
+        json!({"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP64", "data": [1, 2, 3]}]});
+    let (status, body) = w.call(ALICE, "POST", infer, Some(wrong)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
+
 /// Sends `n` requests and counts the answers by revision.
 async fn revisions_of(
     w: &World,
@@ -481,6 +548,7 @@ async fn bad_specs_are_refused_with_their_path_and_nothing_is_stored(store: Stor
 
 testkit::on_both_databases!(
     a_sklearn_model_answers_v2_through_the_router,
+    an_onnx_model_answers_through_capstans_onnx_runtime,
     a_canary_takes_its_share_and_promote_and_rollback_move_the_traffic,
     a_model_scales_to_zero_and_back_on_the_first_request,
     bad_specs_are_refused_with_their_path_and_nothing_is_stored,

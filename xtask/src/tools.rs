@@ -41,15 +41,18 @@ pub fn jupyter_venv() -> PathBuf {
     tools_dir().join("jupyter")
 }
 
-/// MLServer and its sklearn, xgboost and lightgbm runtimes: what standalone mode serves models
-/// with. xgboost comes as PyPI's `xgboost-cpu` (the `xgboost` wheel pulls in NCCL, ~200 MB).
-const MLSERVER: [&str; 6] = [
+/// MLServer and its sklearn, xgboost and lightgbm runtimes, and onnxruntime for Capstan's own
+/// ONNX runtime: what standalone mode serves models with (onnx builds the tests' ONNX model).
+/// xgboost comes as PyPI's `xgboost-cpu` (the `xgboost` wheel pulls in NCCL, ~200 MB).
+const MLSERVER: [&str; 8] = [
     "mlserver==1.7.1",
     "mlserver-sklearn==1.7.1",
     "mlserver-lightgbm==1.7.1",
     "scikit-learn==1.9.1",
     "lightgbm==4.7.0",
     "xgboost-cpu==3.2.0",
+    "onnxruntime==1.32.0",
+    "onnx==1.23.2",
 ];
 /// Installed without its dependencies, which would bring the full `xgboost` back.
 const MLSERVER_XGBOOST: &str = "mlserver-xgboost==1.7.1";

@@ -17,6 +17,17 @@ pub const PORT_NAME: &str = "http";
 /// KServe's containers listen here in cluster mode.
 const CONTAINER_PORT: u16 = 8080;
 
+/// Capstan's MLServer runtime for ONNX (`capstan_onnx.OnnxModel`), written beside the data at
+/// start and put on the replicas' PYTHONPATH.
+const ONNX_RUNTIME: &str = include_str!("../../runtimes/capstan_onnx.py");
+
+/// Writes Capstan's own MLServer runtimes into `dir`; answers the folder for PYTHONPATH.
+pub fn install_python_runtimes(dir: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("capstan_onnx.py"), ONNX_RUNTIME)?;
+    Ok(dir.to_owned())
+}
+
 /// Where the MLServer program is (`mlserver` on PATH by default), and the folder with
 /// Capstan's own MLServer runtimes (ONNX), put on PYTHONPATH.
 #[derive(Debug, Clone)]
