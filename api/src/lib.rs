@@ -38,7 +38,7 @@ pub use profiles::{
 pub use query::encode_query_value;
 pub use serving::{
     CreatedModelToken, ModelDetail, ModelEvent, ModelForm, ModelSample, ModelState, ModelSummary,
-    ModelTokenView, NewModelToken, ReplicaView, RevisionRole, RevisionView,
+    ModelTokenView, NewModelToken, REPLICA_GROUP, ReplicaView, RevisionRole, RevisionView,
 };
 pub use tokens::{ApiToken, CreatedToken, NewToken};
 pub use tuning::{

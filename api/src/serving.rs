@@ -66,6 +66,10 @@ pub struct RevisionView {
     pub failure: Option<String>,
 }
 
+/// The group of a replica's workload, which names its log
+/// (`/workloads/{replica}/logs?group=predictor`).
+pub const REPLICA_GROUP: &str = "predictor";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplicaView {
     /// The replica's workload (its logs are the workload's).
@@ -156,24 +160,32 @@ pub struct ModelDetail {
     pub example_request: String,
 }
 
-/// The form's fields (the form writes an InferenceService manifest from them).
+/// The models page's form, as the browser posts it: every field text, blank meaning "the
+/// default" (the server writes an InferenceService manifest from it, checked as an import is).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ModelForm {
     pub name: String,
+    /// `sklearn`, `xgboost`, `lightgbm`, `onnx` or `custom`.
     pub model_format: String,
+    /// Where the model's files are; blank for `custom`.
+    #[serde(default)]
     pub storage_uri: String,
+    /// A custom predictor's command, one argument per line; blank for the other formats.
     #[serde(default)]
     pub command: String,
     #[serde(default)]
-    pub min_replicas: Option<u32>,
+    pub min_replicas: String,
     #[serde(default)]
-    pub max_replicas: Option<u32>,
+    pub max_replicas: String,
+    /// `concurrency` or `rps`; blank: concurrency.
     #[serde(default)]
-    pub scale_metric: Option<String>,
+    pub scale_metric: String,
     #[serde(default)]
-    pub scale_target: Option<f64>,
+    pub scale_target: String,
+    /// The share (0-100) a new revision takes from the one before; blank: all, once ready.
     #[serde(default)]
-    pub canary_traffic_percent: Option<u32>,
+    pub canary_traffic_percent: String,
+    /// Whole GPUs per replica; blank or 0: none.
     #[serde(default)]
-    pub gpus: Option<u32>,
+    pub gpus: String,
 }

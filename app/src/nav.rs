@@ -45,8 +45,7 @@ pub const SECTIONS: [Section; 10] = [
         path: "/models",
         label: "Models",
         empty_title: "No models",
-        empty_text: "Deployed models, their revisions and traffic are listed here. \
-                     Serving is not part of this build yet.",
+        empty_text: "Deployed models, their revisions and traffic are listed here.",
     },
     Section {
         path: "/jobs",

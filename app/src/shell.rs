@@ -7,9 +7,9 @@ use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 use crate::layout::Layout;
 use crate::nav::SECTIONS;
 use crate::pages::{
-    ExperimentsPage, GpusPage, HomePage, LoginPage, NotFound, NotebookDetailPage, NotebooksPage,
-    PipelineDetailPage, PipelinesPage, ProfilesPage, RunComparePage, RunDetailPage, RunsPage,
-    SectionPage, SettingsPage, TuningPage,
+    ExperimentsPage, GpusPage, HomePage, LoginPage, ModelPage, ModelsPage, NotFound,
+    NotebookDetailPage, NotebooksPage, PipelineDetailPage, PipelinesPage, ProfilesPage,
+    RunComparePage, RunDetailPage, RunsPage, SectionPage, SettingsPage, TuningPage,
 };
 
 /// The HTML document around the app, rendered on the server for every page.
@@ -78,7 +78,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/runs/:id") view={Lazy::<RunRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/experiments") view={Lazy::<ExperimentsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/experiments/:name") view={Lazy::<TuningRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/models") view=|| section(5) ssr=SsrMode::Async/>
+                <Route path=path!("/models") view={Lazy::<ModelsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/models/:name") view={Lazy::<ModelRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/jobs") view=|| section(6) ssr=SsrMode::Async/>
                 <Route path=path!("/gpus") view=|| view! { <Layout><GpusPage/></Layout> } ssr=SsrMode::Async/>
                 <Route path=path!("/profiles") view=|| view! { <Layout><ProfilesPage/></Layout> } ssr=SsrMode::Async/>
@@ -93,9 +94,9 @@ fn section(index: usize) -> impl IntoView {
     view! { <Layout><SectionPage section=SECTIONS[index]/></Layout> }
 }
 
-// The pages of the larger sections (Notebooks, Pipelines, Runs, Experiments) are split out of
-// the first wasm (`cargo leptos build --split`) and loaded when one is visited, so that the
-// first visit of any other page stays small (`cargo xtask bench http`).
+// The pages of the larger sections (Notebooks, Pipelines, Runs, Experiments, Models) are split
+// out of the first wasm (`cargo leptos build --split`) and loaded when one is visited, so that
+// the first visit of any other page stays small (`cargo xtask bench http`).
 
 /// A lazily loaded page inside the frame: `lazy_page!(Route, Page)` makes the route type that
 /// `Lazy::<Route>` takes.
@@ -126,3 +127,5 @@ lazy_page!(RunCompareRoute, RunComparePage);
 lazy_page!(RunRoute, RunDetailPage);
 lazy_page!(ExperimentsRoute, ExperimentsPage);
 lazy_page!(TuningRoute, TuningPage);
+lazy_page!(ModelsRoute, ModelsPage);
+lazy_page!(ModelRoute, ModelPage);

@@ -253,6 +253,13 @@ pub(crate) mod ssr {
         Ok((tuning, principal()?))
     }
 
+    /// The model serving service (provided by the server) and the signed-in principal, or a 401.
+    pub fn serving_caller() -> Result<(Arc<backend::serving::Serving>, Principal), ServerFnError> {
+        let serving = use_context::<Arc<backend::serving::Serving>>()
+            .ok_or_else(|| ServerFnError::new("the server did not provide its serving service"))?;
+        Ok((serving, principal()?))
+    }
+
     fn principal() -> Result<Principal, ServerFnError> {
         crate::server_fns::current_principal()
             .ok_or_else(|| fail(StatusCode::UNAUTHORIZED, "sign in first".to_owned()))
@@ -294,6 +301,12 @@ pub(crate) mod ssr {
 
     impl From<backend::tuning::TuningError> for Refused {
         fn from(e: backend::tuning::TuningError) -> Self {
+            Refused(e.refusal(), e.to_string())
+        }
+    }
+
+    impl From<backend::serving::ServingError> for Refused {
+        fn from(e: backend::serving::ServingError) -> Self {
             Refused(e.refusal(), e.to_string())
         }
     }

@@ -30,6 +30,7 @@ pub fn build(state: AppState) -> Router {
     let notebooks = state.notebooks.clone();
     let pipelines = state.pipelines.clone();
     let tuning = state.tuning.clone();
+    let serving = state.serving.clone();
 
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.store.clone()))
         .with_name(SESSION_COOKIE)
@@ -66,6 +67,7 @@ pub fn build(state: AppState) -> Router {
                 leptos::prelude::provide_context(notebooks.clone());
                 leptos::prelude::provide_context(pipelines.clone());
                 leptos::prelude::provide_context(tuning.clone());
+                leptos::prelude::provide_context(serving.clone());
             },
             move || shell(leptos_options.clone()),
         )

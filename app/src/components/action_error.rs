@@ -27,3 +27,13 @@ pub fn error_text(e: &impl std::fmt::Display) -> String {
         .trim_start_matches("error running server function: ")
         .to_owned()
 }
+
+/// A create form's refusal as an alert, `Refused: …` (the server names the place of the
+/// error), marked with `testid` for the browser tests.
+pub fn refusal_alert(error: Option<ServerFnError>, testid: &'static str) -> Option<impl IntoView> {
+    error.map(|e| {
+        view! {
+            <p class="error" role="alert" data-testid=testid>{format!("Refused: {}", error_text(&e))}</p>
+        }
+    })
+}

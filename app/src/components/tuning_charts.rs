@@ -1,47 +1,16 @@
 //! The tuning page's charts, as SVG: the objective by trial (with the best so far), the
 //! parallel-coordinates plot of parameters against the objective, and one trial's metric
-//! history. Pure: data in, SVG out; the geometry is in plain functions, tested below.
+//! history. Pure: data in, SVG out; the geometry is in plain functions, tested below (what
+//! all charts share is in `chart_geometry`).
 
 use std::collections::BTreeMap;
 
 use api::{MetricPoint, TrialView};
 use leptos::prelude::*;
 
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 220.0;
-const LEFT: f64 = 56.0;
-const RIGHT: f64 = 624.0;
-const TOP: f64 = 16.0;
-const BOTTOM: f64 = 190.0;
-
-/// `v` from `[lo, hi]` onto `[to_lo, to_hi]`; the middle when the range is empty.
-fn scale(v: f64, lo: f64, hi: f64, to_lo: f64, to_hi: f64) -> f64 {
-    if hi > lo {
-        to_lo + (v - lo) / (hi - lo) * (to_hi - to_lo)
-    } else {
-        (to_lo + to_hi) / 2.0
-    }
-}
-
-fn range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
-    values
-        .filter(|v| v.is_finite())
-        .fold(None, |acc, v| match acc {
-            None => Some((v, v)),
-            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-        })
-}
-
-fn short(v: f64) -> String {
-    if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e5) {
-        format!("{v:.3e}")
-    } else {
-        format!("{:.4}", v)
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_owned()
-    }
-}
+use super::chart_geometry::{
+    BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, line_through, range, scale, short,
+};
 
 /// `(trial number, value)` pairs.
 type Series = Vec<(u32, f64)>;
@@ -84,11 +53,7 @@ pub fn ObjectiveChart(
     let last = trials.iter().map(|t| t.number).max().unwrap_or(0).max(1) as f64;
     let x = move |n: u32| scale(n as f64, 0.0, last, LEFT, RIGHT);
     let y = move |v: f64| scale(v, lo, hi, BOTTOM, TOP);
-    let line: String = frontier
-        .iter()
-        .enumerate()
-        .map(|(i, &(n, v))| format!("{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, x(n), y(v)))
-        .collect();
+    let line = line_through(frontier.iter().map(|&(n, v)| (x(n), y(v))));
     let best_name = best.unwrap_or_default();
     let dots = points
         .iter()
@@ -208,16 +173,9 @@ pub fn ParallelCoordinates(
     let lines = trials
         .iter()
         .map(|t| {
-            let d: String = axes
-                .iter()
-                .enumerate()
-                .filter_map(|(i, a)| (a.position)(t).map(|p| (i, p)))
-                .enumerate()
-                .map(|(k, (i, p))| {
-                    let y = scale(p, 0.0, 1.0, BOTTOM, TOP);
-                    format!("{}{:.1},{:.1}", if k == 0 { "M" } else { " L" }, x(i), y)
-                })
-                .collect();
+            let d = line_through(axes.iter().enumerate().filter_map(|(i, a)| {
+                (a.position)(t).map(|p| (x(i), scale(p, 0.0, 1.0, BOTTOM, TOP)))
+            }));
             let class = match (t.name == best, t.objective.is_some()) {
                 (true, _) => "pc-line best",
                 (false, true) => "pc-line",
@@ -273,15 +231,12 @@ pub fn MetricHistory(metrics: BTreeMap<String, Vec<MetricPoint>>) -> impl IntoVi
         .iter()
         .enumerate()
         .map(|(k, (name, points))| {
-            let d: String = points
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    let x = scale(p.step as f64, 0.0, steps, LEFT, RIGHT);
-                    let y = scale(p.value, lo, hi, BOTTOM, TOP);
-                    format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { " L" })
-                })
-                .collect();
+            let d = line_through(points.iter().map(|p| {
+                (
+                    scale(p.step as f64, 0.0, steps, LEFT, RIGHT),
+                    scale(p.value, lo, hi, BOTTOM, TOP),
+                )
+            }));
             view! { <path class=format!("chart-line series-{}", k % 4) d=d><title>{name.clone()}</title></path> }
         })
         .collect_view();
@@ -348,6 +303,5 @@ mod tests {
         let axis = parameter_axis("lr", &names);
         assert_eq!(axis.labels, ("adam".to_owned(), "sgd".to_owned()));
         assert_eq!((axis.position)(&names[2]), Some(0.5));
-        assert_eq!(scale(5.0, 5.0, 5.0, 0.0, 10.0), 5.0);
     }
 }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::components::error_text;
+use crate::components::refusal_alert;
 use crate::tuning_fns::{CreateTuning, ImportTuning};
 
 /// Where an experiment's page is.
@@ -15,15 +15,6 @@ pub fn tuning_href(profile: &str, name: &str) -> String {
         api::encode_query_value(name),
         api::encode_query_value(profile)
     )
-}
-
-/// A refusal of either form, as an alert.
-fn refusal(error: Option<ServerFnError>) -> Option<impl IntoView> {
-    error.map(|e| {
-        view! {
-            <p class="error" role="alert" data-testid="tuning-error">{format!("Refused: {}", error_text(&e))}</p>
-        }
-    })
 }
 
 #[component]
@@ -106,7 +97,7 @@ pub fn NewTuning(profile: String) -> impl IntoView {
                 </div>
                 <button type="submit" class="button">"Start experiment"</button>
             </ActionForm>
-            {move || refusal(create.value().get().and_then(Result::err))}
+            {move || refusal_alert(create.value().get().and_then(Result::err), "tuning-error")}
 
             <h3>"Or import a Katib Experiment"</h3>
             <ActionForm action=import>
@@ -124,7 +115,7 @@ pub fn NewTuning(profile: String) -> impl IntoView {
                 </div>
                 <button type="submit" class="button">"Import experiment"</button>
             </ActionForm>
-            {move || refusal(import.value().get().and_then(Result::err))}
+            {move || refusal_alert(import.value().get().and_then(Result::err), "tuning-error")}
         </section>
     }
 }

@@ -6,11 +6,13 @@
 //! - `spec`: the manifest, read and checked;
 //! - `service`: what users do (create, replace, promote, roll back, tokens), role-checked;
 //! - `controller`: replicas to match the autoscaler, readiness, the table;
-//! - `views`: what the list and the page show.
+//! - `views`: what the list and the page show;
+//! - `form`: the models page's form, written as a manifest.
 
 pub mod autoscaler;
 mod controller;
 mod error;
+pub mod form;
 pub mod probe;
 pub mod replica;
 pub mod routes;

@@ -11,7 +11,7 @@ use rand::distributions::{Alphanumeric, DistString};
 use super::spec::{RevisionSpec, Runtime, Storage};
 
 /// The group (and so the log) of a replica's one process.
-pub const GROUP: &str = "predictor";
+pub const GROUP: &str = api::REPLICA_GROUP;
 /// The port the router sends requests to.
 pub const PORT_NAME: &str = "http";
 /// KServe's containers listen here in cluster mode.

@@ -264,6 +264,17 @@ impl Serving {
         Ok(())
     }
 
+    /// Whether the caller may deploy and change models in the profile: checked before the
+    /// form's own problems, which are only for those who may.
+    pub async fn require_editor(
+        &self,
+        principal: &Principal,
+        profile: &str,
+    ) -> Result<(), ServingError> {
+        require(&self.store, principal, profile, Role::Edit).await?;
+        Ok(())
+    }
+
     /// Whether the caller may send the model requests: members of its profile.
     pub async fn may_call(&self, principal: &Principal, profile: &str) -> Result<(), ServingError> {
         require(&self.store, principal, profile, Role::View).await?;
