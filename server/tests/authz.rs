@@ -906,6 +906,57 @@ fn rows() -> Vec<Row> {
             VIEW,
             ADMIN_ONLY,
         ),
+        // The models pages' server functions.
+        row(
+            Method::POST,
+            "/fn/list_models",
+            "profile={p}",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/load_model",
+            "profile={p}&name=seeded-model",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/import_model",
+            "profile={p}&manifest=%7B%22apiVersion%22%3A%22serving.kserve.io%2Fv1beta1%22%2C%22kind%22%3A%22InferenceService%22%2C%22metadata%22%3A%7B%22name%22%3A%22new-model%22%7D%2C%22spec%22%3A%7B%22predictor%22%3A%7B%22containers%22%3A%5B%7B%22name%22%3A%22c%22%2C%22command%22%3A%5B%22true%22%5D%7D%5D%7D%7D%7D",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/model_action",
+            "profile={p}&name=seeded-model&action=promote",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/create_model_token",
+            "profile={p}&name=seeded-model&label=ci",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/delete_model_token",
+            "profile={p}&name=seeded-model&id={mtoken}",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        // A workload that never ran has no log: not found, for members and others alike.
+        row(
+            Method::POST,
+            "/fn/replica_log",
+            "profile={p}&workload=seeded",
+            ALL_404,
+            ALL_404,
+        ),
         row(
             Method::POST,
             "/fn/list_experiments",
@@ -1249,6 +1300,7 @@ async fn call(world: &World, row: &Row, profile: &str, user: Option<&str>) -> St
                 .replace("{viewer}", viewer)
                 .replace("{run}", &run)
                 .replace("{token}", &world.foreign_token)
+                .replace("{mtoken}", &model_token.to_string())
                 .replace("{uploaded}", UPLOADED_PIPELINE),
         ))
         .unwrap();

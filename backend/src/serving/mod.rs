@@ -50,6 +50,9 @@ pub struct Serving {
     probe: probe::ReadyProbe,
     /// A service changed: the controller looks at once.
     kick: Notify,
+    /// Held by each controller pass and by a delete, so that a pass that read the model before
+    /// it was deleted cannot put it back in the table or start a replica for it.
+    pass: tokio::sync::Mutex<()>,
     /// What the controller knows and the views show (replicas' readiness, metrics samples).
     state: Mutex<controller::State>,
 }
@@ -63,6 +66,7 @@ impl Serving {
             routes: Arc::new(Routes::default()),
             probe: probe::ReadyProbe::default(),
             kick: Notify::new(),
+            pass: tokio::sync::Mutex::new(()),
             state: Mutex::new(controller::State::default()),
         })
     }

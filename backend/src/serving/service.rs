@@ -131,6 +131,7 @@ impl Serving {
         name: &str,
     ) -> Result<(), ServingError> {
         require(&self.store, principal, profile, Role::Edit).await?;
+        let _pass = self.pass.lock().await;
         let row = self.row(profile, name).await?;
         // Replicas first: once the rows are gone nothing would find them again.
         for link in self.store.serving().replicas_of(row.id).await? {

@@ -115,7 +115,10 @@ impl Serving {
             if autoscale {
                 next_tick = Instant::now() + tick;
             }
-            let starting = match self.reconcile_all(autoscale).await {
+            let pass = self.pass.lock().await;
+            let outcome = self.reconcile_all(autoscale).await;
+            drop(pass);
+            let starting = match outcome {
                 Ok(starting) => starting,
                 Err(e) => {
                     tracing::warn!(error = %e, "serving controller");
