@@ -1255,7 +1255,7 @@ async fn seed_model(store: &Store, profile: &str) -> (i64, i64) {
     let update = backend::store::SpecUpdate {
         manifest: SEEDED_MODEL,
         canary_percent: spec.canary_percent,
-        new_revision: Some((1, &revision)),
+        new_revision: Some(&revision),
         now_ms: 1,
     };
     let id = serving

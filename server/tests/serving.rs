@@ -325,6 +325,104 @@ spec:
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
 
+async fn the_router_keeps_to_container_concurrency_and_the_timeout(store: Store) {
+    let w = world(store, &[]).await;
+    let manifest = echo_manifest(
+        "slow",
+        "one",
+        "    timeout: 1\n    containerConcurrency: 1\n    minReplicas: 1\n    maxReplicas: 1\n",
+    );
+    let (status, body) = w
+        .send_manifest("POST", "/api/v1/profiles/team-a/models", &manifest)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    w.until("slow", "ready", |m| state_of(m) == "ready").await;
+    let infer = "/serving/team-a/slow/v2/models/slow/infer";
+
+    // Four at once to a replica that takes one at a time: the router holds the others back.
+    let calls = (0..4).map(|_| w.call(ALICE, "POST", infer, Some(json!({"sleep_ms": 100}))));
+    let answers = futures_util::future::join_all(calls).await;
+    for (status, body) in &answers {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+        assert_eq!(body["most_in_flight"], 1, "{body}");
+    }
+
+    // Slower than the model's timeout: the router answers 504 and says why.
+    let (status, body) = w
+        .call(ALICE, "POST", infer, Some(json!({"sleep_ms": 3000})))
+        .await;
+    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("timeout (1 s)"),
+        "{body}"
+    );
+}
+
+async fn xgboost_and_lightgbm_models_answer_through_mlserver(store: Store) {
+    assert!(
+        which("mlserver"),
+        "mlserver is not on PATH: run the tests through `cargo xtask test`"
+    );
+    let w = world(store, &[]).await;
+    let python = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join("mlserver"))
+        .find(|p| p.is_file())
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("python3");
+    let models = w.models_dir();
+    // KServe's file names: model.bst for both.
+    let script = format!(
+        "import os, numpy as np, xgboost as xgb, lightgbm as lgb\n\
+         X = np.array([[0, 0], [1, 1], [0, 1], [1, 0]] * 10, dtype=float)\n\
+         y = np.array([0, 1, 1, 0] * 10)\n\
+         os.makedirs('{m}/xgb', exist_ok=True); os.makedirs('{m}/lgb', exist_ok=True)\n\
+         xgb.XGBClassifier(n_estimators=5).fit(X, y).save_model('{m}/xgb/model.bst')\n\
+         lgb.LGBMClassifier(n_estimators=5, min_child_samples=1, verbose=-1).fit(X, y)\
+         .booster_.save_model('{m}/lgb/model.bst')\n",
+        m = models.display()
+    );
+    let status = std::process::Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for (name, format) in [("xgb", "xgboost"), ("lgb", "lightgbm")] {
+        let manifest = format!(
+            "apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata: {{name: {name}}}
+spec:
+  predictor:
+    model:
+      modelFormat: {{name: {format}}}
+      storageUri: file://{}
+",
+            models.join(name).display()
+        );
+        let (status, body) = w
+            .send_manifest("POST", "/api/v1/profiles/team-a/models", &manifest)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    for name in ["xgb", "lgb"] {
+        w.until(name, "ready", |m| state_of(m) == "ready").await;
+        let request = json!({"inputs": [{"name": "x", "shape": [2, 2], "datatype": "FP64", "data": [0, 0, 1, 0]}]});
+        let (status, body) = w
+            .call(
+                ALICE,
+                "POST",
+                &format!("/serving/team-a/{name}/v2/models/{name}/infer"),
+                Some(request),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["outputs"][0]["shape"], json!([2, 1]), "{body}");
+    }
+}
+
 /// Sends `n` requests and counts the answers by revision.
 async fn revisions_of(
     w: &World,
@@ -549,6 +647,8 @@ async fn bad_specs_are_refused_with_their_path_and_nothing_is_stored(store: Stor
 testkit::on_both_databases!(
     a_sklearn_model_answers_v2_through_the_router,
     an_onnx_model_answers_through_capstans_onnx_runtime,
+    xgboost_and_lightgbm_models_answer_through_mlserver,
+    the_router_keeps_to_container_concurrency_and_the_timeout,
     a_canary_takes_its_share_and_promote_and_rollback_move_the_traffic,
     a_model_scales_to_zero_and_back_on_the_first_request,
     bad_specs_are_refused_with_their_path_and_nothing_is_stored,

@@ -123,6 +123,7 @@ impl Autoscaler {
         if !idle || o.demand {
             desired = desired.max(1);
         }
+        // `max ≥ min` holds for a checked spec; clamp would panic on one that is not.
         let desired = desired.clamp(scale.min, scale.max.max(scale.min));
         self.last_desired = desired;
         Decision { desired, panic }

@@ -3,8 +3,6 @@
 //! MLServer runtime does), its ports through `$(CAPSTAN_PORT_…)`, and runs in one process
 //! (`parallel_workers` 0: MLServer 1.7's worker pool never loads a model under uvloop 0.23).
 
-use std::collections::BTreeMap;
-
 use api::{PortSpec, ReplicaGroup, WorkloadKind, WorkloadSpec};
 use rand::distributions::{Alphanumeric, DistString};
 
@@ -94,7 +92,7 @@ pub fn workload_spec(
             command,
             image,
             args: vec![],
-            env: env.into_iter().collect::<BTreeMap<_, _>>(),
+            env,
             ports,
             volumes: vec![],
             working_dir: None,
@@ -114,6 +112,8 @@ fn port(name: &str, container_port: u16) -> PortSpec {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::serving::spec::{ModelFormat, Protocol, Scale, ScaleMetric};
 

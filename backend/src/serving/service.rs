@@ -30,7 +30,7 @@ impl Serving {
                 &SpecUpdate {
                     manifest: text,
                     canary_percent: spec.canary_percent,
-                    new_revision: Some((1, &revision)),
+                    new_revision: Some(&revision),
                     now_ms: now_ms(),
                 },
                 &principal.user,
@@ -66,29 +66,29 @@ impl Serving {
             .iter()
             .find(|r| r.number == row.latest_revision)
             .is_none_or(|r| r.spec_json != revision);
-        let next = row.latest_revision + 1;
-        self.store
+        let made = self
+            .store
             .serving()
             .update(
                 row.id,
                 &SpecUpdate {
                     manifest: text,
                     canary_percent: spec.canary_percent,
-                    new_revision: changed.then_some((next, revision.as_str())),
+                    new_revision: changed.then_some(revision.as_str()),
                     now_ms: now_ms(),
                 },
             )
             .await?;
-        let message = match (changed, spec.canary_percent) {
-            (true, Some(p)) => format!(
+        let message = match (made, spec.canary_percent) {
+            (Some(next), Some(p)) => format!(
                 "revision {next} created by {}; it takes {p}% of the traffic once ready",
                 principal.user
             ),
-            (true, None) => format!(
+            (Some(next), None) => format!(
                 "revision {next} created by {}; it takes all the traffic once ready",
                 principal.user
             ),
-            (false, p) => format!(
+            (None, p) => format!(
                 "traffic changed by {}: the newest revision's share is {}",
                 principal.user,
                 p.map_or("all".to_owned(), |p| format!("{p}%"))

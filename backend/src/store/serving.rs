@@ -51,8 +51,9 @@ pub struct ModelTokenRow {
 pub struct SpecUpdate<'a> {
     pub manifest: &'a str,
     pub canary_percent: Option<u32>,
-    /// A new revision (its number and spec) when the revision's part changed.
-    pub new_revision: Option<(u32, &'a str)>,
+    /// A new revision's spec when the revision's part changed (numbered by the store: the
+    /// first is 1, each next one more than the latest).
+    pub new_revision: Option<&'a str>,
     pub now_ms: i64,
 }
 
@@ -81,7 +82,7 @@ impl<'a> Serving<'a> {
         update: &SpecUpdate<'_>,
         created_by: &str,
     ) -> Result<Option<i64>, StoreError> {
-        let (number, spec) = update.new_revision.unwrap_or((1, "{}"));
+        let (number, spec) = (1, update.new_revision.unwrap_or("{}"));
         let mut tx = self.db.write.begin().await?;
         let row = sqlx::query(
             "INSERT INTO inference_services (profile, name, manifest, canary_percent, \
@@ -107,8 +108,14 @@ impl<'a> Serving<'a> {
         Ok(Some(id))
     }
 
-    /// A new spec: the manifest, the canary percent and perhaps a new revision, at once.
-    pub async fn update(&self, id: i64, update: &SpecUpdate<'_>) -> Result<(), StoreError> {
+    /// A new spec: the manifest, the canary percent and perhaps a new revision, at once;
+    /// answers the new revision's number. The number is taken inside the transaction, so two
+    /// changes at once make two revisions rather than a clash.
+    pub async fn update(
+        &self,
+        id: i64,
+        update: &SpecUpdate<'_>,
+    ) -> Result<Option<u32>, StoreError> {
         let mut tx = self.db.write.begin().await?;
         sqlx::query(
             "UPDATE inference_services SET manifest = $1, canary_percent = $2, \
@@ -120,16 +127,21 @@ impl<'a> Serving<'a> {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        if let Some((number, spec)) = update.new_revision {
-            insert_revision(&mut tx, id, number, spec, update.now_ms).await?;
-            sqlx::query("UPDATE inference_services SET latest_revision = $1 WHERE id = $2")
-                .bind(i64::from(number))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+        let mut number = None;
+        if let Some(spec) = update.new_revision {
+            let row = sqlx::query(
+                "UPDATE inference_services SET latest_revision = latest_revision + 1 \
+                 WHERE id = $1 RETURNING latest_revision",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let next = u32_of(&row, "latest_revision")?;
+            insert_revision(&mut tx, id, next, spec, update.now_ms).await?;
+            number = Some(next);
         }
         tx.commit().await?;
-        Ok(())
+        Ok(number)
     }
 
     /// Sets the stable revision (the one that takes what the canary does not). Only that:
