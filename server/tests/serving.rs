@@ -423,6 +423,40 @@ spec:
     }
 }
 
+async fn a_request_is_sent_again_when_a_replica_cannot_be_reached(store: Store) {
+    let w = world(store, &[]).await;
+    let manifest = echo_manifest("pair", "one", "    minReplicas: 2\n    maxReplicas: 2\n");
+    let (status, body) = w
+        .send_manifest("POST", "/api/v1/profiles/team-a/models", &manifest)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    w.until("pair", "two replicas ready", |m| {
+        m["summary"]["replicas_ready"] == 2
+    })
+    .await;
+    let infer = "/serving/team-a/pair/v2/models/pair/infer";
+    let mut pids = std::collections::BTreeSet::new();
+    for _ in 0..10 {
+        let (status, body) = w.call(ALICE, "POST", infer, Some(json!({}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        pids.insert(body["pid"].as_i64().unwrap());
+    }
+    assert_eq!(pids.len(), 2, "both replicas answer: {pids:?}");
+    // One replica dies; until the controller notices, the router still picks it, finds its
+    // port closed and sends the request to the other one.
+    let dead = *pids.iter().next().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &dead.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    for _ in 0..20 {
+        let (status, body) = w.call(ALICE, "POST", infer, Some(json!({}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_ne!(body["pid"].as_i64(), Some(dead), "{body}");
+    }
+}
+
 /// Sends `n` requests and counts the answers by revision.
 async fn revisions_of(
     w: &World,
@@ -649,6 +683,7 @@ testkit::on_both_databases!(
     an_onnx_model_answers_through_capstans_onnx_runtime,
     xgboost_and_lightgbm_models_answer_through_mlserver,
     the_router_keeps_to_container_concurrency_and_the_timeout,
+    a_request_is_sent_again_when_a_replica_cannot_be_reached,
     a_canary_takes_its_share_and_promote_and_rollback_move_the_traffic,
     a_model_scales_to_zero_and_back_on_the_first_request,
     bad_specs_are_refused_with_their_path_and_nothing_is_stored,
