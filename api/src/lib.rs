@@ -47,6 +47,6 @@ pub use tuning::{
 };
 pub use version::VersionInfo;
 pub use workloads::{
-    GpuShare, Phase, PortSpec, ReplicaGroup, ReplicaPlacement, Resources, VolumeSpec,
-    WorkloadDetail, WorkloadEvent, WorkloadKind, WorkloadSpec, WorkloadStatus,
+    GpuShare, Phase, PortSpec, ReplicaGroup, ReplicaPlacement, Resources, VolumeSource, VolumeSpec,
+    WorkloadDetail, WorkloadEvent, WorkloadKind, WorkloadSpec, WorkloadStatus, port_env_name,
 };

@@ -102,15 +102,62 @@ pub struct PortSpec {
     pub container_port: u16,
 }
 
+/// The environment variable that carries a named port: `CAPSTAN_PORT_<NAME>`, the name
+/// upper-cased with anything but letters and digits as `_`. Both runtimes set it, so a command
+/// may say `--port=$(CAPSTAN_PORT_HTTP)` in either mode.
+pub fn port_env_name(name: &str) -> String {
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("CAPSTAN_PORT_{name}")
+}
+
 /// A volume mounted into every replica of the group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VolumeSpec {
     pub name: String,
     pub mount_path: String,
-    /// Size of the claim in cluster mode; standalone volumes are directories.
+    /// Size of the claim in cluster mode; standalone volumes are directories. Only for a
+    /// fresh volume: a claim that exists has its size.
     #[serde(default)]
     pub size_mib: Option<u64>,
+    /// What the volume holds when the replica starts; a fresh, empty one by default.
+    #[serde(default, skip_serializing_if = "VolumeSource::is_fresh")]
+    pub source: VolumeSource,
+}
+
+/// Where a volume's contents come from. Only a fresh volume exists in standalone mode; the
+/// others are how a served model reaches its pods in cluster mode, as KServe does it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", deny_unknown_fields)]
+pub enum VolumeSource {
+    /// Empty at start: a directory (standalone), an `emptyDir` or a new claim (cluster).
+    #[default]
+    Fresh,
+    /// An existing PersistentVolumeClaim of the profile, its `sub_path` mounted.
+    Claim {
+        claim: String,
+        #[serde(default)]
+        sub_path: String,
+        #[serde(default)]
+        read_only: bool,
+    },
+    /// A copy of `uri` (`s3://bucket/key`), made by an init container before the replica starts.
+    Download { uri: String },
+}
+
+impl VolumeSource {
+    pub fn is_fresh(&self) -> bool {
+        matches!(self, VolumeSource::Fresh)
+    }
 }
 
 /// What each replica of a group needs.
@@ -238,4 +285,27 @@ pub struct WorkloadEvent {
 pub struct WorkloadDetail {
     pub status: WorkloadStatus,
     pub events: Vec<WorkloadEvent>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_names_become_upper_case_variables() {
+        assert_eq!(port_env_name("http"), "CAPSTAN_PORT_HTTP");
+        assert_eq!(port_env_name("grpc-admin"), "CAPSTAN_PORT_GRPC_ADMIN");
+        assert_eq!(port_env_name("a.b"), "CAPSTAN_PORT_A_B");
+    }
+
+    #[test]
+    fn a_volume_stored_before_sources_existed_reads_as_fresh() {
+        let old = r#"{"name":"home","mount_path":"/home","size_mib":10}"#;
+        let volume: VolumeSpec = serde_json::from_str(old).expect("old form");
+        assert_eq!(volume.source, VolumeSource::Fresh);
+        assert_eq!(serde_json::to_string(&volume).expect("json"), old);
+        let claim = r#"{"name":"model","mount_path":"/mnt/models","size_mib":null,"source":{"type":"claim","claim":"models","sub_path":"iris","read_only":true}}"#;
+        let volume: VolumeSpec = serde_json::from_str(claim).expect("claim");
+        assert_eq!(serde_json::to_string(&volume).expect("json"), claim);
+    }
 }

@@ -26,6 +26,12 @@ pub struct K8sConfig {
     pub gpu_tolerations: Vec<Toleration>,
     /// StorageClass of the volume claims; `None`: the cluster's default class.
     pub storage_class: Option<String>,
+    /// The image that copies a served model from `s3://` before its replica starts: KServe's
+    /// storage initializer, whose arguments are the URI and the destination.
+    pub storage_initializer_image: String,
+    /// Secret of the profile's namespace whose keys become the storage initializer's
+    /// environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `S3_ENDPOINT`…); optional.
+    pub storage_secret: String,
 }
 
 impl Default for K8sConfig {
@@ -45,6 +51,8 @@ impl Default for K8sConfig {
                 ..Toleration::default()
             }],
             storage_class: None,
+            storage_initializer_image: "docker.io/kserve/storage-initializer:v0.14.1".to_owned(),
+            storage_secret: "capstan-storage".to_owned(),
         }
     }
 }

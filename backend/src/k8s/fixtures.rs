@@ -1,11 +1,11 @@
 //! Inputs shared by the unit and snapshot tests: a team profile, a notebook, a two-group training
-//! gang and a model server on GPU shares.
+//! gang, a model server on GPU shares and a served KServe model from cluster storage.
 
 use std::collections::BTreeMap;
 
 use api::{
-    GpuShare, PortSpec, Quota, ReplicaGroup, ReplicaPlacement, Resources, VolumeSpec, WorkloadKind,
-    WorkloadSpec,
+    GpuShare, PortSpec, Quota, ReplicaGroup, ReplicaPlacement, Resources, VolumeSource, VolumeSpec,
+    WorkloadKind, WorkloadSpec,
 };
 
 use super::{PlacedWorkload, ProfileObjects};
@@ -111,11 +111,13 @@ pub fn notebook() -> PlacedWorkload {
             name: "home".into(),
             mount_path: "/home/jovyan".into(),
             size_mib: Some(10240),
+            source: VolumeSource::Fresh,
         },
         VolumeSpec {
             name: "scratch".into(),
             mount_path: "/scratch".into(),
             size_mib: None,
+            source: VolumeSource::Fresh,
         },
     ];
     let mut w = workload(7, "lab", WorkloadKind::Notebook, vec![main]);
@@ -152,6 +154,7 @@ pub fn training_gang() -> PlacedWorkload {
         name: "dataset".into(),
         mount_path: "/data".into(),
         size_mib: Some(51200),
+        source: VolumeSource::Fresh,
     }];
     let mut w = workload(12, "resnet", WorkloadKind::Training, vec![master, worker]);
     w.spec.gang = true;
@@ -182,4 +185,57 @@ pub fn shared_gpu_server() -> PlacedWorkload {
     serve.args = vec!["--model=/models/small".into()];
     serve.ports = vec![port("http", 8080), port("metrics", 9090)];
     workload(21, "llm-serve", WorkloadKind::Server, vec![serve])
+}
+
+/// The admitted replica of KServe's `sklearn-iris` served from `storage_uri` (`pvc://` or
+/// `s3://`), from the manifest through the serving engine's own builder.
+pub fn served_model(storage_uri: &str) -> PlacedWorkload {
+    use crate::serving::replica::{RuntimePaths, workload_spec};
+    use crate::serving::spec::{StorageRules, parse};
+
+    let manifest = format!(
+        "apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: sklearn-iris
+spec:
+  predictor:
+    model:
+      modelFormat:
+        name: sklearn
+      storageUri: {storage_uri}
+      resources:
+        limits: {{cpu: '1', memory: 2Gi}}
+"
+    );
+    let rules = StorageRules {
+        roots: vec![],
+        cluster: true,
+    };
+    let spec = parse(&manifest, &rules).expect("a valid cluster manifest");
+    let paths = RuntimePaths {
+        mlserver: "mlserver".into(),
+        python_runtimes: None,
+    };
+    let replica = workload_spec(
+        "sklearn-iris",
+        &spec.revision,
+        &paths,
+        "sklearn-iris-1-x7k2p".into(),
+    );
+    let mut w = workload(
+        31,
+        &replica.name,
+        WorkloadKind::Server,
+        replica.groups.clone(),
+    );
+    w.spec = replica;
+    w.placements = vec![placement(
+        crate::serving::replica::GROUP,
+        0,
+        "cpu-node-1",
+        &[],
+    )];
+    w.queued = false;
+    w
 }

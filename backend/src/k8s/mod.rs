@@ -50,6 +50,7 @@ mod pod_template;
 mod profile_objects;
 pub mod resources;
 pub mod scheduling;
+mod volumes;
 mod workload_objects;
 
 #[cfg(test)]

@@ -2,18 +2,15 @@
 //! volumes, the service account it runs as and where it may be scheduled. Every kind of
 //! controller and the bare training pods share it.
 
-use api::{ReplicaGroup, VolumeSpec, WorkloadKind};
-use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EmptyDirVolumeSource, EnvVar, PersistentVolumeClaimVolumeSource,
-    PodSpec, Volume, VolumeMount,
-};
+use api::{ReplicaGroup, WorkloadKind, port_env_name};
+use k8s_openapi::api::core::v1::{Container, ContainerPort, EnvVar, PodSpec};
 
 use super::config::K8sConfig;
 use super::error::BuildError;
-use super::names::claim_name;
 use super::profile_objects::DEFAULT_EDITOR;
 use super::resources::container_resources;
 use super::scheduling::constrain;
+use super::volumes;
 
 /// How a group's sized volumes (those with `size_mib`) reach its pods; unsized ones are always
 /// an `emptyDir` that lives as long as the pod.
@@ -42,15 +39,9 @@ pub struct PodPlan<'a> {
 impl PodPlan<'_> {
     pub fn pod_spec(&self) -> Result<PodSpec, BuildError> {
         let mut spec = PodSpec {
+            init_containers: non_empty(volumes::init_containers(self.config, self.group)),
             containers: vec![self.container()?],
-            volumes: Some(
-                self.group
-                    .volumes
-                    .iter()
-                    .filter_map(|volume| self.volume(volume))
-                    .collect::<Vec<_>>(),
-            )
-            .filter(|volumes| !volumes.is_empty()),
+            volumes: non_empty(volumes::pod_volumes(self.workload, self.group, self.claims)),
             restart_policy: Some(self.restart_policy.to_owned()),
             ..PodSpec::default()
         };
@@ -82,25 +73,13 @@ impl PodPlan<'_> {
                 workload: self.workload.to_owned(),
                 group: group.name.clone(),
             })?;
-        let non_empty = |items: &[String]| (!items.is_empty()).then(|| items.to_vec());
         Ok(Container {
             name: group.name.clone(),
             image: Some(image),
-            command: non_empty(&group.command),
-            args: non_empty(&group.args),
-            env: Some(
-                group
-                    .env
-                    .iter()
-                    .map(|(name, value)| EnvVar {
-                        name: name.clone(),
-                        value: Some(value.clone()),
-                        value_from: None,
-                    })
-                    .collect::<Vec<_>>(),
-            )
-            .filter(|env| !env.is_empty()),
-            ports: Some(
+            command: non_empty(group.command.clone()),
+            args: non_empty(group.args.clone()),
+            env: non_empty(self.env()),
+            ports: non_empty(
                 group
                     .ports
                     .iter()
@@ -113,21 +92,9 @@ impl PodPlan<'_> {
                         protocol: Some("TCP".to_owned()),
                         ..ContainerPort::default()
                     })
-                    .collect::<Vec<_>>(),
-            )
-            .filter(|ports| !ports.is_empty()),
-            volume_mounts: Some(
-                group
-                    .volumes
-                    .iter()
-                    .map(|volume| VolumeMount {
-                        name: volume.name.clone(),
-                        mount_path: volume.mount_path.clone(),
-                        ..VolumeMount::default()
-                    })
-                    .collect::<Vec<_>>(),
-            )
-            .filter(|mounts| !mounts.is_empty()),
+                    .collect(),
+            ),
+            volume_mounts: non_empty(volumes::mounts(group)),
             resources: container_resources(
                 self.config,
                 self.workload,
@@ -138,23 +105,35 @@ impl PodPlan<'_> {
         })
     }
 
-    fn volume(&self, volume: &VolumeSpec) -> Option<Volume> {
-        let mut out = Volume {
-            name: volume.name.clone(),
-            ..Volume::default()
-        };
-        match (volume.size_mib, self.claims) {
-            (None, _) => out.empty_dir = Some(EmptyDirVolumeSource::default()),
-            (Some(_), Claims::Templates) => return None,
-            (Some(_), Claims::Shared) => {
-                out.persistent_volume_claim = Some(PersistentVolumeClaimVolumeSource {
-                    claim_name: claim_name(self.workload, &self.group.name, &volume.name),
-                    read_only: None,
-                })
-            }
-        }
-        Some(out)
+    /// `CAPSTAN_PORT_<NAME>` per port and `PORT` for the first, as the local runtime sets
+    /// them, then the group's own variables: Kubernetes expands `$(NAME)` only from variables
+    /// listed before, so a command written for standalone mode (`$(CAPSTAN_PORT_HTTP)`) runs.
+    fn env(&self) -> Vec<EnvVar> {
+        let ports = &self.group.ports;
+        let port_vars = ports
+            .iter()
+            .map(|port| (port_env_name(&port.name), port.container_port))
+            .chain(
+                ports
+                    .first()
+                    .map(|port| ("PORT".to_owned(), port.container_port)),
+            )
+            .map(|(name, port)| (name, port.to_string()));
+        let group_vars = self.group.env.iter().map(|(k, v)| (k.clone(), v.clone()));
+        port_vars
+            .chain(group_vars)
+            .map(|(name, value)| EnvVar {
+                name,
+                value: Some(value),
+                value_from: None,
+            })
+            .collect()
     }
+}
+
+/// `None` for an empty list, which server-side apply then leaves out.
+fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
+    (!items.is_empty()).then_some(items)
 }
 
 /// 1-15 lower-case letters, digits and single inner dashes, with at least one letter.
@@ -173,7 +152,7 @@ fn is_iana_service_name(name: &str) -> bool {
 mod tests {
     use std::collections::BTreeMap;
 
-    use api::{PortSpec, Resources};
+    use api::{PortSpec, Resources, VolumeSource, VolumeSpec};
 
     use super::*;
 
@@ -200,11 +179,13 @@ mod tests {
                     name: "home".into(),
                     mount_path: "/home/jovyan".into(),
                     size_mib: Some(10240),
+                    source: VolumeSource::Fresh,
                 },
                 VolumeSpec {
                     name: "scratch".into(),
                     mount_path: "/tmp/scratch".into(),
                     size_mib: None,
+                    source: VolumeSource::Fresh,
                 },
             ],
             working_dir: None,
@@ -242,7 +223,17 @@ mod tests {
             .iter()
             .map(|e| e.name.as_str())
             .collect();
-        assert_eq!(env, ["A", "B"], "BTreeMap order");
+        assert_eq!(
+            env,
+            [
+                "CAPSTAN_PORT_HTTP",
+                "CAPSTAN_PORT_A_VERY_LONG_PORT_NAME",
+                "PORT",
+                "A",
+                "B"
+            ],
+            "the ports first, for `$(…)` in the group's values; then BTreeMap order"
+        );
         let ports = container.ports.as_ref().unwrap();
         assert_eq!(ports[0].name.as_deref(), Some("http"));
         assert_eq!(ports[0].container_port, 8888);

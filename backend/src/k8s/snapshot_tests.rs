@@ -27,3 +27,23 @@ fn queued_server_on_gpu_shares() {
     let objects = workload_objects(&K8sConfig::default(), &fixtures::shared_gpu_server()).unwrap();
     insta::assert_yaml_snapshot!(objects);
 }
+
+#[test]
+fn served_model_from_a_claim() {
+    let objects = workload_objects(
+        &K8sConfig::default(),
+        &fixtures::served_model("pvc://models/iris/v1"),
+    )
+    .unwrap();
+    insta::assert_yaml_snapshot!(objects);
+}
+
+#[test]
+fn served_model_from_s3() {
+    let objects = workload_objects(
+        &K8sConfig::default(),
+        &fixtures::served_model("s3://models/iris/v1"),
+    )
+    .unwrap();
+    insta::assert_yaml_snapshot!(objects);
+}

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use api::{
-    NotebookSpec, PortSpec, ReplicaGroup, Resources, VolumeSpec, WorkloadKind, WorkloadSpec,
+    NotebookSpec, PortSpec, ReplicaGroup, Resources, VolumeSource, VolumeSpec, WorkloadKind,
+    WorkloadSpec,
 };
 
 use super::files::NotebookFiles;
@@ -81,6 +82,7 @@ pub fn workload_spec(
         name: format!("{}-workspace", spec.name),
         mount_path: HOME.to_owned(),
         size_mib: spec.workspace_size_mib,
+        source: VolumeSource::Fresh,
     }];
     for volume in data_volumes(config, spec) {
         env.insert(
@@ -97,6 +99,7 @@ pub fn workload_spec(
             name: volume.name.clone(),
             mount_path: volume.mount_path.clone(),
             size_mib: volume.size_mib,
+            source: VolumeSource::Fresh,
         });
     }
 

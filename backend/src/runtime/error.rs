@@ -18,6 +18,16 @@ pub enum RuntimeError {
     NoCommand { id: i64, group: String },
 
     #[error(
+        "volume {volume:?} of group {group:?} in workload {id} is filled from a claim or a \
+         download, which only cluster mode has; standalone volumes start empty"
+    )]
+    ClusterOnlyVolume {
+        id: i64,
+        group: String,
+        volume: String,
+    },
+
+    #[error(
         "replica {group}-{replica} of workload {id} has no placement: the scheduler must place \
          every replica before it starts"
     )]

@@ -3,7 +3,7 @@
 //! MLServer runtime does), its ports through `$(CAPSTAN_PORT_…)`, and runs in one process
 //! (`parallel_workers` 0: MLServer 1.7's worker pool never loads a model under uvloop 0.23).
 
-use api::{PortSpec, ReplicaGroup, WorkloadKind, WorkloadSpec};
+use api::{PortSpec, ReplicaGroup, VolumeSource, VolumeSpec, WorkloadKind, WorkloadSpec};
 use rand::distributions::{Alphanumeric, DistString};
 
 use super::spec::{RevisionSpec, Runtime, Storage};
@@ -14,6 +14,9 @@ pub const GROUP: &str = api::REPLICA_GROUP;
 pub const PORT_NAME: &str = "http";
 /// KServe's containers listen here in cluster mode.
 const CONTAINER_PORT: u16 = 8080;
+/// Where a replica finds its model in cluster mode, KServe's path.
+pub const MODEL_MOUNT: &str = "/mnt/models";
+const MODEL_VOLUME: &str = "model";
 
 /// Capstan's MLServer runtime for ONNX (`capstan_onnx.OnnxModel`), written beside the data at
 /// start and put on the replicas' PYTHONPATH.
@@ -58,8 +61,7 @@ pub fn workload_spec(
             ports.push(port("metrics", 8082));
             let model_uri = match &revision.storage {
                 Some(Storage::Local(path)) => path.display().to_string(),
-                // The storage initializer puts the model here in cluster mode.
-                _ => "/mnt/models".to_owned(),
+                _ => MODEL_MOUNT.to_owned(),
             };
             let mut env = user_env.clone();
             let mut set = |k: &str, v: &str| env.insert(k.to_owned(), v.to_owned());
@@ -94,13 +96,38 @@ pub fn workload_spec(
             args: vec![],
             env,
             ports,
-            volumes: vec![],
+            volumes: revision
+                .storage
+                .as_ref()
+                .and_then(model_volume)
+                .into_iter()
+                .collect(),
             working_dir: None,
             resources: revision.resources.clone(),
         }],
         gang: false,
         requeue_on_failure: false,
     }
+}
+
+/// In cluster mode, the volume with the model at [`MODEL_MOUNT`]: the claim's sub-path
+/// mounted read-only, or an S3 copy made by the storage initializer (both as KServe does).
+fn model_volume(storage: &Storage) -> Option<VolumeSpec> {
+    let source = match storage {
+        Storage::Local(_) => return None,
+        Storage::Pvc { claim, path } => VolumeSource::Claim {
+            claim: claim.clone(),
+            sub_path: path.clone(),
+            read_only: true,
+        },
+        Storage::S3 { .. } => VolumeSource::Download { uri: storage.uri() },
+    };
+    Some(VolumeSpec {
+        name: MODEL_VOLUME.to_owned(),
+        mount_path: MODEL_MOUNT.to_owned(),
+        size_mib: None,
+        source,
+    })
 }
 
 fn port(name: &str, container_port: u16) -> PortSpec {

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use api::{ReplicaGroup, WorkloadSpec};
+use api::{ReplicaGroup, VolumeSource, VolumeSpec, WorkloadSpec};
 
 use super::WorkloadError;
 use super::requests::{replicas_of, request_of};
@@ -94,6 +94,9 @@ fn check_group(group: &ReplicaGroup, at: &dyn Fn(&str) -> String) -> Result<(), 
                 "must be an absolute path",
             ));
         }
+        check_volume_source(volume).map_err(|(field, message)| {
+            WorkloadError::invalid(at(&format!("volumes[{v}].{field}")), message)
+        })?;
     }
     if let Some(dir) = &group.working_dir
         && (!dir.starts_with('/') || dir.split('/').any(|part| part == ".."))
@@ -123,6 +126,36 @@ fn check_group(group: &ReplicaGroup, at: &dyn Fn(&str) -> String) -> Result<(), 
         ));
     }
     Ok(())
+}
+
+/// A volume's source: an existing claim by a valid name and a relative sub-path, a download
+/// from a URI with a scheme; neither has a size of its own. Answers the field and the message.
+fn check_volume_source(volume: &VolumeSpec) -> Result<(), (&'static str, String)> {
+    if !volume.source.is_fresh() && volume.size_mib.is_some() {
+        return Err(("size_mib", "only a fresh volume has a size".to_owned()));
+    }
+    match &volume.source {
+        VolumeSource::Fresh => Ok(()),
+        VolumeSource::Claim {
+            claim, sub_path, ..
+        } => {
+            validate_dns_label(claim).map_err(|e| ("source.claim", e.to_string()))?;
+            if sub_path.starts_with('/') || sub_path.split('/').any(|part| part == "..") {
+                return Err((
+                    "source.sub_path",
+                    "must be a path inside the claim: relative, without `..`".to_owned(),
+                ));
+            }
+            Ok(())
+        }
+        VolumeSource::Download { uri } => match uri.split_once("://") {
+            Some((scheme, rest)) if !scheme.is_empty() && !rest.is_empty() => Ok(()),
+            _ => Err((
+                "source.uri",
+                format!("`{uri}` is not a URI such as s3://bucket/key"),
+            )),
+        },
+    }
 }
 
 /// Refuses a workload that no state of these nodes and this quota lets start.
@@ -253,4 +286,61 @@ fn dedup(mut items: Vec<&str>) -> Vec<&str> {
     items.sort_unstable();
     items.dedup();
     items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn volume(size_mib: Option<u64>, source: VolumeSource) -> VolumeSpec {
+        VolumeSpec {
+            name: "model".into(),
+            mount_path: "/mnt/models".into(),
+            size_mib,
+            source,
+        }
+    }
+
+    fn claim(name: &str, sub_path: &str) -> VolumeSource {
+        VolumeSource::Claim {
+            claim: name.into(),
+            sub_path: sub_path.into(),
+            read_only: true,
+        }
+    }
+
+    #[test]
+    fn volume_sources_are_checked_field_by_field() {
+        assert_eq!(
+            check_volume_source(&volume(Some(1), VolumeSource::Fresh)),
+            Ok(())
+        );
+        assert_eq!(
+            check_volume_source(&volume(None, claim("models", "iris/v1"))),
+            Ok(())
+        );
+        let download = VolumeSource::Download {
+            uri: "s3://bucket/iris".into(),
+        };
+        assert_eq!(check_volume_source(&volume(None, download.clone())), Ok(()));
+
+        let field = |v: VolumeSpec| check_volume_source(&v).map_err(|(field, _)| field);
+        assert_eq!(field(volume(Some(1), download)), Err("size_mib"));
+        assert_eq!(
+            field(volume(None, claim("Models", ""))),
+            Err("source.claim")
+        );
+        assert_eq!(
+            field(volume(None, claim("models", "../etc"))),
+            Err("source.sub_path")
+        );
+        assert_eq!(
+            field(volume(None, claim("models", "/abs"))),
+            Err("source.sub_path")
+        );
+        let bare = VolumeSource::Download {
+            uri: "bucket/iris".into(),
+        };
+        assert_eq!(field(volume(None, bare)), Err("source.uri"));
+    }
 }

@@ -4,10 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use api::GpuShare;
+use api::{GpuShare, port_env_name};
 
 use super::expand::expand;
-use super::ports::port_env_name;
 use crate::runtime::replica_label;
 use crate::scheduler::WHOLE_GPU_MILLI;
 

@@ -1,4 +1,4 @@
-//! Free TCP ports for the replicas' named ports, and the environment names that carry them.
+//! Free TCP ports for the replicas' named ports.
 
 use std::io;
 use std::net::TcpListener;
@@ -18,31 +18,9 @@ pub(crate) fn allocate(count: usize) -> io::Result<Vec<u16>> {
         .collect()
 }
 
-/// `CAPSTAN_PORT_<NAME>`: the name upper-cased, anything but letters and digits as `_`.
-pub(crate) fn port_env_name(name: &str) -> String {
-    let name: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("CAPSTAN_PORT_{name}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_upper_case_with_underscores() {
-        assert_eq!(port_env_name("http"), "CAPSTAN_PORT_HTTP");
-        assert_eq!(port_env_name("grpc-admin"), "CAPSTAN_PORT_GRPC_ADMIN");
-        assert_eq!(port_env_name("a.b"), "CAPSTAN_PORT_A_B");
-    }
 
     #[test]
     fn ports_are_distinct_and_nonzero() {

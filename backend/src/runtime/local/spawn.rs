@@ -64,6 +64,13 @@ pub(crate) fn plan(
                 group: group.name.clone(),
             });
         }
+        if let Some(volume) = group.volumes.iter().find(|v| !v.source.is_fresh()) {
+            return Err(RuntimeError::ClusterOnlyVolume {
+                id,
+                group: group.name.clone(),
+                volume: volume.name.clone(),
+            });
+        }
         for replica in 0..group.replicas {
             let dir = paths::replica_dir(workload_dir, &group.name, replica)?;
             let placement = workload
@@ -359,5 +366,19 @@ mod tests {
             plan(&placed(vec![group("../up", 1, &[])]), Path::new("/w"), &[]),
             Err(RuntimeError::InvalidName { .. })
         ));
+
+        let mut from_a_claim = group("main", 1, &[]);
+        from_a_claim.volumes = vec![api::VolumeSpec {
+            name: "model".to_owned(),
+            mount_path: "/mnt/models".to_owned(),
+            size_mib: None,
+            source: api::VolumeSource::Claim {
+                claim: "models".to_owned(),
+                sub_path: String::new(),
+                read_only: true,
+            },
+        }];
+        let err = plan(&placed(vec![from_a_claim]), Path::new("/w"), &[]).expect_err("claim");
+        assert!(err.to_string().contains("only cluster mode"), "{err}");
     }
 }
