@@ -2,7 +2,8 @@
 //! served by real MLServer (the virtualenv `cargo xtask` installs, on PATH) answers V2 inference
 //! through the router, for members and for a model token; a 20% canary gets 20% of 1,000
 //! requests, and promote and roll back move the traffic; a model with minReplicas 0 scales to
-//! zero when idle and back up on the first request; bad specs are refused and nothing is stored.
+//! zero when idle and back up on the first request, and follows a steady load up to its max
+//! and back; bad specs are refused and nothing is stored.
 
 use std::time::{Duration, Instant};
 
@@ -627,6 +628,67 @@ async fn a_model_scales_to_zero_and_back_on_the_first_request(store: Store) {
     );
 }
 
+/// Three clients that each keep one slow request in flight against a target of one request
+/// per replica: the autoscaler adds replicas up to max, the router spreads the requests over
+/// them, and once the load stops the stable window brings the model back to min.
+async fn a_model_follows_its_load_up_and_back_down(store: Store) {
+    let w = world(store, &[("serving_stable_window_seconds", "3")]).await;
+    let extra = "    minReplicas: 1\n    maxReplicas: 3\n    scaleMetric: concurrency\n    scaleTarget: 1\n";
+    let manifest = echo_manifest("busy", "one", extra);
+    let (status, body) = w
+        .send_manifest("POST", "/api/v1/profiles/team-a/models", &manifest)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    w.until("busy", "ready", |m| state_of(m) == "ready").await;
+
+    let infer = "/serving/team-a/busy/v2/models/busy/infer";
+    let loaded = std::sync::atomic::AtomicBool::new(true);
+    let pids = std::sync::Mutex::new(std::collections::HashSet::new());
+    let client = || async {
+        while loaded.load(std::sync::atomic::Ordering::Relaxed) {
+            let (status, body) = w
+                .call(ALICE, "POST", infer, Some(json!({"sleep_ms": 200})))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            pids.lock().unwrap().insert(body["pid"].as_u64().unwrap());
+        }
+    };
+    let watch = async {
+        let model = w
+            .until("busy", "three ready replicas", |m| {
+                m["summary"]["replicas_ready"] == 3
+            })
+            .await;
+        // A few more requests, so that each new replica takes its share.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        loaded.store(false, std::sync::atomic::Ordering::Relaxed);
+        model
+    };
+    let (_, _, _, model) = tokio::join!(client(), client(), client(), watch);
+    assert_eq!(model["replicas"].as_array().unwrap().len(), 3, "{model:#}");
+    assert_eq!(pids.lock().unwrap().len(), 3, "every replica answered some");
+
+    let idle = w
+        .until("busy", "back to one replica", |m| {
+            m["replicas"].as_array().is_some_and(|r| r.len() == 1)
+        })
+        .await;
+    let events: Vec<&str> = idle["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        events.iter().any(|e| e.contains("scaled up to")),
+        "{events:?}"
+    );
+    assert!(
+        events.iter().any(|e| e.contains("scaled down to 1")),
+        "{events:?}"
+    );
+}
+
 async fn bad_specs_are_refused_with_their_path_and_nothing_is_stored(store: Store) {
     let w = world(store, &[]).await;
     std::fs::create_dir_all(w.models_dir().join("iris")).unwrap();
@@ -686,5 +748,6 @@ testkit::on_both_databases!(
     a_request_is_sent_again_when_a_replica_cannot_be_reached,
     a_canary_takes_its_share_and_promote_and_rollback_move_the_traffic,
     a_model_scales_to_zero_and_back_on_the_first_request,
+    a_model_follows_its_load_up_and_back_down,
     bad_specs_are_refused_with_their_path_and_nothing_is_stored,
 );

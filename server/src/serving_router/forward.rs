@@ -1,5 +1,6 @@
 //! Sending a request to a replica: pick, wait when there is none, retry on a failed
-//! connection only, answer within the model's timeout.
+//! connection only (none made, or closed before the answer began), answer within the model's
+//! timeout.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -169,7 +170,7 @@ async fn route(state: &AppState, profile: &str, name: &str, request: Request) ->
                 drop(flight);
                 return timed_out(&route);
             }
-            Ok(Err(e)) if e.is_connect() && tried.len() + 1 < MAX_TRIES => {
+            Ok(Err(e)) if connection_failed(&e) && tried.len() + 1 < MAX_TRIES => {
                 tracing::debug!(replica = replica.workload_id, error = %e, "retrying elsewhere");
                 tried.push(replica.workload_id);
             }
@@ -258,6 +259,34 @@ async fn wait(routes: &Routes, deadline: Instant) -> bool {
         _ = tokio::time::sleep(slice) => {}
     }
     Instant::now() < deadline
+}
+
+/// The connection failed rather than the request: no connection could be made, or it closed
+/// or was reset before a byte of the answer came, which is how a replica that died (killed, crashed, out of
+/// memory) shows on a pooled connection. Either way no answer exists to pass on, and a model
+/// that crashes on some input is tried at most [`MAX_TRIES`] times.
+fn connection_failed(error: &hyper_util::client::legacy::Error) -> bool {
+    use std::error::Error as _;
+    use std::io::ErrorKind;
+    let Some(hyper) = error
+        .source()
+        .and_then(|source| source.downcast_ref::<hyper::Error>())
+    else {
+        return error.is_connect();
+    };
+    let broken = hyper
+        .source()
+        .and_then(|source| source.downcast_ref::<std::io::Error>())
+        .is_some_and(|io| {
+            matches!(
+                io.kind(),
+                ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::BrokenPipe
+                    | ErrorKind::UnexpectedEof
+            )
+        });
+    error.is_connect() || hyper.is_incomplete_message() || hyper.is_canceled() || broken
 }
 
 async fn send_once(
