@@ -74,6 +74,15 @@ impl World {
     }
 }
 
+fn event_messages(model: &Value) -> Vec<&str> {
+    model["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect()
+}
+
 fn state_of(model: &Value) -> &str {
     model["summary"]["state"].as_str().unwrap_or_default()
 }
@@ -561,11 +570,7 @@ async fn a_canary_takes_its_share_and_promote_and_rollback_move_the_traffic(stor
     assert_eq!(revisions_of(&w, "echo", 20).await.get("two"), Some(&20));
     let model = w.model("echo").await;
     assert!(
-        model["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["message"].as_str().unwrap().contains("failed")),
+        event_messages(&model).iter().any(|e| e.contains("failed")),
         "the broken canary's failures are told: {model:#}"
     );
     assert!(
@@ -608,12 +613,7 @@ async fn a_model_scales_to_zero_and_back_on_the_first_request(store: Store) {
     w.until("lazy", "back to zero", |m| state_of(m) == "scaled_to_zero")
         .await;
     let model = w.model("lazy").await;
-    let events: Vec<&str> = model["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["message"].as_str().unwrap())
-        .collect();
+    let events = event_messages(&model);
     assert!(
         events.iter().any(|e| e.contains("scaled up from zero")),
         "{events:?}"
@@ -673,12 +673,7 @@ async fn a_model_follows_its_load_up_and_back_down(store: Store) {
             m["replicas"].as_array().is_some_and(|r| r.len() == 1)
         })
         .await;
-    let events: Vec<&str> = idle["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["message"].as_str().unwrap())
-        .collect();
+    let events = event_messages(&idle);
     assert!(
         events.iter().any(|e| e.contains("scaled up to")),
         "{events:?}"
