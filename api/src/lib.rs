@@ -48,5 +48,6 @@ pub use tuning::{
 pub use version::VersionInfo;
 pub use workloads::{
     GpuShare, Phase, PortSpec, ReplicaGroup, ReplicaPlacement, Resources, VolumeSource, VolumeSpec,
-    WorkloadDetail, WorkloadEvent, WorkloadKind, WorkloadSpec, WorkloadStatus, port_env_name,
+    WorkloadDetail, WorkloadEvent, WorkloadKind, WorkloadSpec, WorkloadStatus, peer_host_env,
+    peer_port_env, port_env_name,
 };

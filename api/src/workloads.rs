@@ -60,6 +60,48 @@ pub struct WorkloadSpec {
     pub requeue_on_failure: bool,
 }
 
+impl WorkloadSpec {
+    /// A replica's place among all the workload's replicas, groups in order: the rank that
+    /// distributed training gives it (`master-0` is 0, then `worker-0` is 1…).
+    pub fn rank_of(&self, group: &str, replica: u32) -> u32 {
+        self.groups
+            .iter()
+            .take_while(|g| g.name != group)
+            .map(|g| g.replicas)
+            .sum::<u32>()
+            + replica
+    }
+}
+
+/// How the replicas of a gang find each other, in both runtimes: every replica's environment
+/// holds `CAPSTAN_PEER_<GROUP>_<INDEX>_HOST` (127.0.0.1 standalone, the pod's DNS name in a
+/// cluster) and `CAPSTAN_PEER_<GROUP>_<INDEX>_PORT_<NAME>` for every replica of the workload.
+pub fn peer_host_env(group: &str, replica: u32) -> String {
+    format!("CAPSTAN_PEER_{}_{replica}_HOST", env_word(group))
+}
+
+/// See [`peer_host_env`].
+pub fn peer_port_env(group: &str, replica: u32, port: &str) -> String {
+    format!(
+        "CAPSTAN_PEER_{}_{replica}_PORT_{}",
+        env_word(group),
+        env_word(port)
+    )
+}
+
+/// Upper case, with anything but letters and digits as `_`.
+fn env_word(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// Replicas that share one command (standalone) or image (cluster) and one set of resources.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -106,17 +148,7 @@ pub struct PortSpec {
 /// upper-cased with anything but letters and digits as `_`. Both runtimes set it, so a command
 /// may say `--port=$(CAPSTAN_PORT_HTTP)` in either mode.
 pub fn port_env_name(name: &str) -> String {
-    let name: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("CAPSTAN_PORT_{name}")
+    format!("CAPSTAN_PORT_{}", env_word(name))
 }
 
 /// A volume mounted into every replica of the group.
@@ -296,6 +328,42 @@ mod tests {
         assert_eq!(port_env_name("http"), "CAPSTAN_PORT_HTTP");
         assert_eq!(port_env_name("grpc-admin"), "CAPSTAN_PORT_GRPC_ADMIN");
         assert_eq!(port_env_name("a.b"), "CAPSTAN_PORT_A_B");
+    }
+
+    #[test]
+    fn peers_are_named_by_group_index_and_port() {
+        assert_eq!(peer_host_env("master", 0), "CAPSTAN_PEER_MASTER_0_HOST");
+        assert_eq!(
+            peer_port_env("worker", 2, "pytorchjob-port"),
+            "CAPSTAN_PEER_WORKER_2_PORT_PYTORCHJOB_PORT"
+        );
+    }
+
+    #[test]
+    fn ranks_count_through_the_groups_in_order() {
+        let group = |name: &str, replicas| ReplicaGroup {
+            name: name.into(),
+            replicas,
+            command: vec!["x".into()],
+            image: None,
+            args: vec![],
+            env: Default::default(),
+            ports: vec![],
+            volumes: vec![],
+            working_dir: None,
+            resources: Resources::default(),
+        };
+        let spec = WorkloadSpec {
+            name: "job".into(),
+            kind: WorkloadKind::Training,
+            priority_class: None,
+            groups: vec![group("master", 1), group("worker", 2)],
+            gang: true,
+            requeue_on_failure: false,
+        };
+        assert_eq!(spec.rank_of("master", 0), 0);
+        assert_eq!(spec.rank_of("worker", 0), 1);
+        assert_eq!(spec.rank_of("worker", 1), 2);
     }
 
     #[test]

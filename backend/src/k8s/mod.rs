@@ -48,6 +48,7 @@ pub mod names;
 mod notebook_objects;
 mod pod_template;
 mod profile_objects;
+mod replica_env;
 pub mod resources;
 pub mod scheduling;
 mod volumes;

@@ -22,6 +22,7 @@ use super::error::BuildError;
 use super::labels::{GroupRef, Labels, REPLICA};
 use super::names;
 use super::pod_template::{Claims, PodPlan};
+use super::replica_env::replica_env;
 use super::resources::memory;
 
 /// A workload as the runtime hands it over: the spec, and where the scheduler put each replica
@@ -354,6 +355,16 @@ impl<'a> GroupBuild<'a> {
             .into_iter()
             .collect();
         let mut spec = self.plan(Claims::Shared, "Never", &node).pod_spec()?;
+        if let Some(container) = spec.containers.first_mut() {
+            let mut env = replica_env(
+                self.workload_name(),
+                &self.workload.spec,
+                &self.group.name,
+                replica,
+            );
+            env.extend(container.env.take().unwrap_or_default());
+            container.env = Some(env);
+        }
         if self.has_service() {
             spec.hostname = Some(name.clone());
             spec.subdomain = Some(self.service_name());

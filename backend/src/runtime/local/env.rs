@@ -18,6 +18,8 @@ pub(crate) struct ReplicaIdentity<'a> {
     pub profile: &'a str,
     pub group: &'a str,
     pub replica: u32,
+    /// Its place among all the workload's replicas ([`api::WorkloadSpec::rank_of`]).
+    pub rank: u32,
 }
 
 /// The full environment of one replica; the process gets exactly this (`env_clear` first).
@@ -26,13 +28,16 @@ pub(crate) struct ReplicaIdentity<'a> {
 /// - `CAPSTAN_WORKLOAD` (name), `CAPSTAN_WORKLOAD_ID`, `CAPSTAN_PROFILE`, `CAPSTAN_GROUP`,
 ///   `CAPSTAN_REPLICA` (`worker-1`), `CAPSTAN_REPLICA_INDEX` (`1`).
 /// - GPUs: see [`gpu_env`].
+/// - `CAPSTAN_RANK`: its place among all the workload's replicas.
 /// - `CAPSTAN_PORT_<NAME>` per named port, in `ports` order, and `PORT` for the first one.
+/// - `peers`: where the other replicas of a gang listen (see [`peer_env`]).
 pub(crate) fn replica_env(
     inherited: impl IntoIterator<Item = (String, String)>,
     group_env: &BTreeMap<String, String>,
     who: ReplicaIdentity<'_>,
     gpus: &[GpuShare],
     ports: &[(String, u16)],
+    peers: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
     let mut env: BTreeMap<String, String> = inherited.into_iter().collect();
     env.extend(group_env.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -45,6 +50,7 @@ pub(crate) fn replica_env(
     set("CAPSTAN_GROUP", who.group.to_owned());
     set("CAPSTAN_REPLICA", replica_label(who.group, who.replica));
     set("CAPSTAN_REPLICA_INDEX", who.replica.to_string());
+    set("CAPSTAN_RANK", who.rank.to_string());
     for (k, v) in gpu_env(gpus) {
         set(k, v);
     }
@@ -53,6 +59,9 @@ pub(crate) fn replica_env(
     }
     if let Some((_, port)) = ports.first() {
         set("PORT", port.to_string());
+    }
+    for (k, v) in peers {
+        set(k, v.clone());
     }
     // As Kubernetes does, `$(NAME)` in the group's values names another variable: a program
     // that reads its port from its own variable gets `MLSERVER_HTTP_PORT=$(CAPSTAN_PORT_HTTP)`.
@@ -85,6 +94,20 @@ pub(crate) fn gpu_env(gpus: &[GpuShare]) -> Vec<(&'static str, String)> {
     env
 }
 
+/// For a gang, `CAPSTAN_PEER_<GROUP>_<INDEX>_HOST` and `…_PORT_<NAME>` of every replica
+/// (`api::peer_host_env`): replicas that start together find each other on this machine.
+/// `ports`: each replica's (group, index, allocated ports), in plan order.
+pub(crate) fn peer_env(ports: &[(&str, u32, &[(String, u16)])]) -> BTreeMap<String, String> {
+    let mut env = BTreeMap::new();
+    for (group, replica, ports) in ports {
+        env.insert(api::peer_host_env(group, *replica), "127.0.0.1".to_owned());
+        for (name, port) in *ports {
+            env.insert(api::peer_port_env(group, *replica, name), port.to_string());
+        }
+    }
+    env
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +119,7 @@ mod tests {
             profile: "alice",
             group: "worker",
             replica: 1,
+            rank: 2,
         }
     }
 
@@ -152,6 +176,7 @@ mod tests {
             who(),
             &[whole(1)],
             &[("http".to_owned(), 8001), ("grpc-admin".to_owned(), 8002)],
+            &BTreeMap::new(),
         );
         assert_eq!(env["CUDA_VISIBLE_DEVICES"], "1");
         assert_eq!(env["LR"], "0.1");
@@ -173,7 +198,7 @@ mod tests {
 
     #[test]
     fn no_port_no_port_variable() {
-        let env = replica_env([], &BTreeMap::new(), who(), &[], &[]);
+        let env = replica_env([], &BTreeMap::new(), who(), &[], &[], &BTreeMap::new());
         assert!(!env.contains_key("PORT"));
         assert_eq!(env["CUDA_VISIBLE_DEVICES"], "");
     }
@@ -184,7 +209,14 @@ mod tests {
             ("APP_PORT".to_owned(), "$(CAPSTAN_PORT_HTTP)".to_owned()),
             ("CAPSTAN_PORT_HTTP".to_owned(), "1".to_owned()),
         ]);
-        let env = replica_env([], &group, who(), &[], &[("http".to_owned(), 8123)]);
+        let env = replica_env(
+            [],
+            &group,
+            who(),
+            &[],
+            &[("http".to_owned(), 8123)],
+            &BTreeMap::new(),
+        );
         assert_eq!(env["APP_PORT"], "8123");
         assert_eq!(env["CAPSTAN_PORT_HTTP"], "8123", "Capstan's own wins");
     }

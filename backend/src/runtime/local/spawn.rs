@@ -11,7 +11,7 @@ use std::process::Stdio;
 
 use tokio::process::{Child, Command};
 
-use super::env::{ReplicaIdentity, replica_env};
+use super::env::{ReplicaIdentity, peer_env, replica_env};
 use super::expand::expand;
 use super::pidfile::{self, PidFile};
 use super::{logs, paths, ports, signal};
@@ -56,7 +56,6 @@ pub(crate) fn plan(
     let mut free = ports::allocate(port_count)
         .map_err(|source| RuntimeError::Ports { id, source })?
         .into_iter();
-    let mut plans = Vec::new();
     for group in groups {
         if group.replicas > 0 && group.command.is_empty() {
             return Err(RuntimeError::NoCommand {
@@ -71,57 +70,76 @@ pub(crate) fn plan(
                 volume: volume.name.clone(),
             });
         }
+    }
+    // Every replica's ports first: a gang's replicas are told each other's.
+    let mut replicas = Vec::new();
+    for group in groups {
         for replica in 0..group.replicas {
-            let dir = paths::replica_dir(workload_dir, &group.name, replica)?;
-            let placement = workload
-                .placements
-                .iter()
-                .find(|p| p.group == group.name && p.replica == replica)
-                .ok_or_else(|| RuntimeError::NoPlacement {
-                    id,
-                    group: group.name.clone(),
-                    replica,
-                })?;
             let ports: Vec<(String, u16)> = group
                 .ports
                 .iter()
                 .zip(free.by_ref())
                 .map(|(spec, port)| (spec.name.clone(), port))
                 .collect();
-            let who = ReplicaIdentity {
-                workload_id: id,
-                workload: &workload.name,
-                profile: &workload.profile,
-                group: &group.name,
-                replica,
-            };
-            let env = replica_env(
-                inherited.iter().cloned(),
-                &group.env,
-                who,
-                &placement.gpus,
-                &ports,
-            );
-            let argv = group
-                .command
-                .iter()
-                .chain(&group.args)
-                .map(|arg| expand(arg, &env))
-                .collect();
-            let cwd = group
-                .working_dir
-                .as_ref()
-                .map_or_else(|| dir.clone(), PathBuf::from);
-            plans.push(ReplicaPlan {
+            replicas.push((group, replica, ports));
+        }
+    }
+    let peers = if workload.spec.gang {
+        let listed: Vec<_> = replicas
+            .iter()
+            .map(|(group, replica, ports)| (group.name.as_str(), *replica, ports.as_slice()))
+            .collect();
+        peer_env(&listed)
+    } else {
+        BTreeMap::new()
+    };
+    let mut plans = Vec::new();
+    for (group, replica, ports) in replicas {
+        let dir = paths::replica_dir(workload_dir, &group.name, replica)?;
+        let placement = workload
+            .placements
+            .iter()
+            .find(|p| p.group == group.name && p.replica == replica)
+            .ok_or_else(|| RuntimeError::NoPlacement {
+                id,
                 group: group.name.clone(),
                 replica,
-                cwd,
-                dir,
-                argv,
-                env,
-                ports,
-            });
-        }
+            })?;
+        let who = ReplicaIdentity {
+            workload_id: id,
+            workload: &workload.name,
+            profile: &workload.profile,
+            group: &group.name,
+            replica,
+            rank: workload.spec.rank_of(&group.name, replica),
+        };
+        let env = replica_env(
+            inherited.iter().cloned(),
+            &group.env,
+            who,
+            &placement.gpus,
+            &ports,
+            &peers,
+        );
+        let argv = group
+            .command
+            .iter()
+            .chain(&group.args)
+            .map(|arg| expand(arg, &env))
+            .collect();
+        let cwd = group
+            .working_dir
+            .as_ref()
+            .map_or_else(|| dir.clone(), PathBuf::from);
+        plans.push(ReplicaPlan {
+            group: group.name.clone(),
+            replica,
+            cwd,
+            dir,
+            argv,
+            env,
+            ports,
+        });
     }
     if plans.is_empty() {
         return Err(RuntimeError::NoReplicas { id });
@@ -341,6 +359,35 @@ mod tests {
         assert_eq!(endpoints.len(), 5);
         assert_eq!(endpoints[1].port_name, "http");
         assert_eq!(endpoints[1].group, "worker");
+    }
+
+    #[test]
+    fn the_replicas_of_a_gang_know_where_each_other_listen() {
+        let mut w = placed(vec![
+            group("master", 1, &["dist"]),
+            group("worker", 2, &["dist"]),
+        ]);
+        w.spec.gang = false;
+        assert!(
+            !plan(&w, Path::new("/w"), &[]).expect("plan")[0]
+                .env
+                .contains_key("CAPSTAN_PEER_MASTER_0_HOST"),
+            "only a gang starts together"
+        );
+        w.spec.gang = true;
+        let plans = plan(&w, Path::new("/w"), &[]).expect("plan");
+        let ranks: Vec<&str> = plans
+            .iter()
+            .map(|p| p.env["CAPSTAN_RANK"].as_str())
+            .collect();
+        assert_eq!(ranks, ["0", "1", "2"]);
+        for p in &plans {
+            assert_eq!(p.env["CAPSTAN_PEER_MASTER_0_HOST"], "127.0.0.1");
+            assert_eq!(
+                p.env["CAPSTAN_PEER_WORKER_1_PORT_DIST"],
+                plans[2].env["CAPSTAN_PORT_DIST"]
+            );
+        }
     }
 
     #[test]
