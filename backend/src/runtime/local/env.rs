@@ -94,10 +94,13 @@ pub(crate) fn gpu_env(gpus: &[GpuShare]) -> Vec<(&'static str, String)> {
     env
 }
 
+/// A replica's group, index and allocated (name, port) pairs.
+pub(crate) type ReplicaPorts<'a> = (&'a str, u32, &'a [(String, u16)]);
+
 /// For a gang, `CAPSTAN_PEER_<GROUP>_<INDEX>_HOST` and `…_PORT_<NAME>` of every replica
 /// (`api::peer_host_env`): replicas that start together find each other on this machine.
 /// `ports`: each replica's (group, index, allocated ports), in plan order.
-pub(crate) fn peer_env(ports: &[(&str, u32, &[(String, u16)])]) -> BTreeMap<String, String> {
+pub(crate) fn peer_env(ports: &[ReplicaPorts<'_>]) -> BTreeMap<String, String> {
     let mut env = BTreeMap::new();
     for (group, replica, ports) in ports {
         env.insert(api::peer_host_env(group, *replica), "127.0.0.1".to_owned());
