@@ -19,5 +19,6 @@ pub mod serving;
 pub mod sim;
 pub mod store;
 pub mod tokens;
+pub mod training;
 pub mod tuning;
 pub mod workload;

@@ -73,6 +73,32 @@ impl fmt::Display for ExitOutcome {
     }
 }
 
+impl ReplicaExit {
+    /// The reason a runtime gives for a workload that failed, `replica worker-1 exited with
+    /// code 3`, as the replica and its outcome: what the store keeps of a failure. `None` for
+    /// any other reason ([`RESTARTED`], "stopped"…).
+    pub fn from_reason(reason: &str) -> Option<ReplicaExit> {
+        let rest = reason.strip_prefix("replica ")?;
+        let (label, outcome) = rest.split_once(' ')?;
+        let (group, replica) = label.rsplit_once('-')?;
+        let number = |text: &str| text.split(' ').next()?.parse::<i32>().ok();
+        let outcome = if let Some(code) = outcome.strip_prefix("exited with code ") {
+            ExitOutcome::Code(number(code)?)
+        } else if let Some(signal) = outcome.strip_prefix("was killed by signal ") {
+            ExitOutcome::Signal(number(signal)?)
+        } else if outcome == ExitOutcome::Unknown.to_string() {
+            ExitOutcome::Unknown
+        } else {
+            return None;
+        };
+        Some(ReplicaExit {
+            group: group.to_owned(),
+            replica: replica.parse().ok()?,
+            outcome,
+        })
+    }
+}
+
 /// `worker-1`: how reasons, logs and directories name a replica.
 pub fn replica_label(group: &str, replica: u32) -> String {
     format!("{group}-{replica}")
@@ -114,6 +140,25 @@ mod tests {
             ExitOutcome::Signal(200).to_string(),
             "was killed by signal 200"
         );
+    }
+
+    #[test]
+    fn a_failure_reason_reads_back_as_the_replica_and_its_outcome() {
+        for (group, replica, outcome) in [
+            ("worker", 1, ExitOutcome::Code(3)),
+            ("param-server", 12, ExitOutcome::Signal(libc::SIGKILL)),
+            ("main", 0, ExitOutcome::Signal(200)),
+            ("main", 0, ExitOutcome::Unknown),
+        ] {
+            let reason = format!("replica {} {outcome}", replica_label(group, replica));
+            let exit = ReplicaExit::from_reason(&reason).expect(&reason);
+            assert_eq!(
+                (exit.group.as_str(), exit.replica, exit.outcome),
+                (group, replica, outcome)
+            );
+        }
+        assert_eq!(ReplicaExit::from_reason(RESTARTED), None);
+        assert_eq!(ReplicaExit::from_reason("stopped by ana"), None);
     }
 
     #[test]
