@@ -24,6 +24,8 @@ pub enum EventKind {
     /// A served model changed (a revision became ready, traffic moved, replicas scaled);
     /// `data` holds the model's name and what happened.
     Model,
+    /// A training job changed state; `data` holds the job's name and state.
+    Training,
 }
 
 /// A state change that the server streams to the browsers allowed to see it
@@ -54,6 +56,7 @@ impl EventKind {
             EventKind::Run => "run",
             EventKind::Tuning => "tuning",
             EventKind::Model => "model",
+            EventKind::Training => "training",
         }
     }
 }

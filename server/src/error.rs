@@ -30,6 +30,8 @@ pub enum AppError {
     #[error(transparent)]
     Tuning(#[from] backend::tuning::TuningError),
     #[error(transparent)]
+    Training(#[from] backend::training::TrainingError),
+    #[error(transparent)]
     Serving(#[from] backend::serving::ServingError),
     #[error("the database is not available")]
     Store(#[from] backend::store::StoreError),
@@ -53,6 +55,7 @@ impl AppError {
             AppError::Notebook(e) => refused(e.refusal()),
             AppError::Pipeline(e) => refused(e.refusal()),
             AppError::Tuning(e) => refused(e.refusal()),
+            AppError::Training(e) => refused(e.refusal()),
             AppError::Serving(e) => refused(e.refusal()),
             AppError::Store(_) | AppError::Accounts(_) | AppError::Session(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")

@@ -214,6 +214,7 @@ pub fn app_state(
         notebook_proxy: crate::notebook_proxy::ProxyClient::new(),
         tuning: tuning_service(&config, &store, &engine, &events, &pipelines),
         serving: crate::serving_setup::build(&config, store.clone(), engine.clone()),
+        training: training_service(&config, &store, &engine, &events),
         model_client: crate::serving_router::ModelClient::new(),
         pipelines,
         engine,
@@ -254,6 +255,23 @@ fn tuning_service(
         controller,
         Some(pipelines.clone()),
     )
+}
+
+/// The training controller (started here, so that jobs of a previous process go on at once)
+/// and the service over it.
+fn training_service(
+    config: &Config,
+    store: &Store,
+    engine: &Arc<backend::workload::Engine>,
+    events: &EventBus,
+) -> Arc<backend::training::TrainingService> {
+    let controller = backend::training::TrainingController::spawn(
+        store.clone(),
+        engine.clone(),
+        events.clone(),
+        std::time::Duration::from_secs(config.training_backoff_seconds),
+    );
+    backend::training::TrainingService::new(store.clone(), engine.clone(), controller, false)
 }
 
 fn leptos_options(config: &Config) -> LeptosOptions {

@@ -50,6 +50,8 @@ pub struct Shared {
     pub pipelines: Arc<backend::pipelines::service::PipelineService>,
     /// Tuning experiments: the controller that runs their trials, and the service.
     pub tuning: Arc<backend::tuning::TuningService>,
+    /// Training jobs: the controller that runs their attempts, and the service.
+    pub training: Arc<backend::training::TrainingService>,
     /// Served models: the controller, the routing table and the service.
     pub serving: Arc<backend::serving::Serving>,
     /// The model router's pooled connections to the replicas.

@@ -63,6 +63,9 @@ const NEW_TUNING: &str = r#"{"apiVersion":"kubeflow.org/v1beta1","kind":"Experim
 const NEW_MODEL: &str = r#"{"apiVersion":"serving.kserve.io/v1beta1","kind":"InferenceService","metadata":{"name":"new-model"},"spec":{"predictor":{"containers":[{"name":"c","command":["true"]}]}}}"#;
 const SEEDED_MODEL: &str = r#"{"apiVersion":"serving.kserve.io/v1beta1","kind":"InferenceService","metadata":{"name":"seeded-model"},"spec":{"predictor":{"canaryTrafficPercent":20,"containers":[{"name":"c","command":["false"]}]}}}"#;
 
+/// A PyTorchJob of one master whose command ends at once.
+const NEW_JOB: &str = r#"{"apiVersion":"kubeflow.org/v1","kind":"PyTorchJob","metadata":{"name":"new-job"},"spec":{"pytorchReplicaSpecs":{"Master":{"template":{"spec":{"containers":[{"name":"pytorch","command":["true"]}]}}}}}}"#;
+
 /// Members read; editors and above change; outsiders learn nothing.
 const VIEW: [u16; 6] = [200, 200, 200, 200, 200, 404];
 const EDIT: [u16; 6] = [200, 200, 200, 200, 403, 404];
@@ -501,6 +504,57 @@ fn rows() -> Vec<Row> {
         row(
             Method::DELETE,
             "/api/v1/profiles/{p}/experiments/seeded-exp",
+            "",
+            [204, 204, 204, 204, 403, 404],
+            [204, 404, 404, 404, 404, 404],
+        ),
+        // Training jobs (issue 9).
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/jobs",
+            "",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/jobs",
+            NEW_JOB,
+            [201, 201, 201, 201, 403, 404],
+            [201, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/jobs/seeded-job",
+            "",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profiles/{p}/jobs/seeded-job/logs?replica=master-0",
+            "",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/jobs/seeded-job/suspend",
+            "",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        // Not suspended: refused, but only to those who may ask.
+        row(
+            Method::POST,
+            "/api/v1/profiles/{p}/jobs/seeded-job/resume",
+            "",
+            [409, 409, 409, 409, 403, 404],
+            [409, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/profiles/{p}/jobs/seeded-job",
             "",
             [204, 204, 204, 204, 403, 404],
             [204, 404, 404, 404, 404, 404],
@@ -1081,6 +1135,7 @@ async fn world() -> World {
         seed_notebook(&store, profile).await;
         runs.insert(profile, seed_pipeline(&store, profile).await);
         seed_tuning(&store, profile).await;
+        seed_job(&store, profile).await;
     }
     let mut models = Vec::new();
     for profile in ["team-a", "team-b"] {
@@ -1214,6 +1269,35 @@ async fn seed_pipeline(store: &Store, profile: &str) -> i64 {
 
 /// A stopped tuning experiment `seeded-tune` with a trial `seeded-tune-0` that reported a
 /// metric, and a running one `live-tune` (no trial yet: the engine's loop does not run here).
+/// A created PyTorchJob `seeded-job`, stored directly; the training controller submits its
+/// first attempt when the state is built.
+async fn seed_job(store: &Store, profile: &str) {
+    let manifest = NEW_JOB.replace("new-job", "seeded-job");
+    let rules = backend::training::spec::SpecRules {
+        cluster: false,
+        max_node_gpus: 0,
+    };
+    let spec = backend::training::spec::parse(&manifest, &rules).unwrap();
+    let row = backend::store::JobRow {
+        id: 0,
+        profile: profile.into(),
+        name: spec.name.clone(),
+        kind: "PyTorchJob".into(),
+        manifest,
+        spec_json: serde_json::to_string(&spec).unwrap(),
+        state: api::JobState::Created,
+        attempt: 0,
+        restarts: 0,
+        workload_id: None,
+        restart_at_ms: None,
+        created_by: "someone".into(),
+        created_at_ms: 1,
+        started_at_ms: None,
+        finished_at_ms: None,
+    };
+    store.training().insert(&row, &[]).await.unwrap().unwrap();
+}
+
 async fn seed_tuning(store: &Store, profile: &str) {
     let tuning = store.tuning();
     for (name, state) in [

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 #[path = "support/header_world.rs"]
 mod header_world;
 
-use header_world::{ALICE, USER_HEADER, World, answer, which};
+use header_world::{ALICE, World, answer, which};
 
 const MALLORY: &str = "mallory@example.com";
 /// MLServer loads a model in about 3 s here; a loaded CI machine may take much longer.
@@ -30,16 +30,6 @@ async fn world(store: Store, extra: &[(&str, &str)]) -> World {
 }
 
 impl World {
-    async fn send_manifest(&self, method: &str, path: &str, manifest: &str) -> (StatusCode, Value) {
-        let request = self
-            .http
-            .request(method.parse().unwrap(), format!("{}{path}", self.url))
-            .header(USER_HEADER, ALICE)
-            .header("content-type", "application/yaml")
-            .body(manifest.to_owned());
-        answer(request).await
-    }
-
     async fn model(&self, name: &str) -> Value {
         let (status, body) = self
             .call(

@@ -41,7 +41,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             ));
         }
     };
-    let venv = tools::ensure_optuna()?;
+    let venv = tools::ensure_torch()?;
     // The launch first, on a machine that nothing else of the benchmark keeps busy.
     let gaps = if launch { Some(launch_gaps()?) } else { None };
     let comparison = tuning_regrets::measure(&venv)?;

@@ -9,11 +9,15 @@ use crate::process::{run_captured, step, version_of};
 use crate::tally::{self, Counts};
 use crate::{e2e, tools};
 
+/// Where the training tests find a python3 with torch.
+const TORCH_PYTHON_VAR: &str = "CAPSTAN_TORCH_PYTHON";
+
 pub fn run_all() -> Result<(), String> {
     tools::ensure_build_tools()?;
     tools::ensure_jupyter()?;
     tools::ensure_kfp()?;
     tools::ensure_mlserver()?;
+    let torch = tools::ensure_torch()?;
     tools::ensure_debian_packages(&[
         ("postgresql", "/usr/lib/postgresql"),
         ("chromium", "/usr/bin/chromium"),
@@ -59,7 +63,12 @@ pub fn run_all() -> Result<(), String> {
 
     e2e::ensure_node_modules(&testkit::oidc::provider_dir())?;
     step("unit and integration tests (SQLite, PostgreSQL, the test OpenID provider)");
-    total.add(unit_and_integration_tests(&postgres.url(), &mut broken)?);
+    let torch_python = torch.join("bin").join("python3");
+    total.add(unit_and_integration_tests(
+        &postgres.url(),
+        &torch_python,
+        &mut broken,
+    )?);
 
     step("doc tests");
     let (ok, lines) = run_captured(Command::new("cargo").args(["test", "--doc"]))?;
@@ -88,15 +97,18 @@ pub fn run_all() -> Result<(), String> {
 }
 
 /// nextest when the machine has it (it does on the project's machines), else cargo test.
+/// `torch_python`: the python3 with torch that the training tests' PyTorchJob runs.
 fn unit_and_integration_tests(
     postgres_url: &str,
+    torch_python: &std::path::Path,
     broken: &mut Vec<String>,
 ) -> Result<Counts, String> {
     if version_of("cargo-nextest").is_some() {
         let (ok, lines) = run_captured(
             tools::with_tools(&mut Command::new("cargo"))
                 .args(["nextest", "run", "--no-fail-fast"])
-                .env(POSTGRES_URL_VAR, postgres_url),
+                .env(POSTGRES_URL_VAR, postgres_url)
+                .env(TORCH_PYTHON_VAR, torch_python),
         )?;
         let counts = tally::nextest(&lines).unwrap_or(Counts::one(false));
         Ok(suite(ok, counts, "unit and integration tests", broken))
@@ -104,7 +116,8 @@ fn unit_and_integration_tests(
         let (ok, lines) = run_captured(
             tools::with_tools(&mut Command::new("cargo"))
                 .args(["test", "--lib", "--bins", "--tests", "--no-fail-fast"])
-                .env(POSTGRES_URL_VAR, postgres_url),
+                .env(POSTGRES_URL_VAR, postgres_url)
+                .env(TORCH_PYTHON_VAR, torch_python),
         )?;
         Ok(suite(
             ok,

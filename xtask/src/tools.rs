@@ -97,26 +97,32 @@ pub fn ensure_kfp() -> Result<(), String> {
     ensure_venv(&kfp_venv(), &[KFP], "kfp", "pipelines")
 }
 
-/// Optuna with what its GPSampler needs, for `cargo xtask bench tuning`'s comparison: torch and
-/// scipy, and greenlet, without which it warns and falls back to optimizing its acquisition
-/// function one start at a time (twice as slow, and not how Optuna means it to run). PyPI's
-/// torch is the CUDA build, about 5 GB installed: hence a virtualenv outside the clone.
-const OPTUNA: [&str; 4] = [
+/// torch, for the training tests' PyTorchJob (a gloo all-reduce on CPU), and Optuna with what
+/// its GPSampler needs, for `cargo xtask bench tuning`'s comparison: torch and scipy, and
+/// greenlet, without which it warns and falls back to optimizing its acquisition function one
+/// start at a time (twice as slow, and not how Optuna means it to run). PyPI's torch is the
+/// CUDA build, about 5 GB installed: hence one virtualenv outside the clone, shared by both.
+const TORCH: [&str; 4] = [
     "optuna==5.0.0",
     "scipy==1.17.1",
     "torch==2.15.0",
     "greenlet==3.5.6",
 ];
 
-/// A virtualenv with the pinned Optuna, scipy and torch, from PyPI (minutes, once), shared by
-/// every clone: `~/.cache/capstan/optuna-venv`.
-pub fn ensure_optuna() -> Result<PathBuf, String> {
+/// A virtualenv with the pinned torch, Optuna and scipy, from PyPI (minutes, once), shared by
+/// every clone: `~/.cache/capstan/optuna-venv` (named after its first use).
+pub fn ensure_torch() -> Result<PathBuf, String> {
     let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
     let venv = PathBuf::from(home)
         .join(".cache")
         .join("capstan")
         .join("optuna-venv");
-    ensure_venv(&venv, &OPTUNA, "optuna", "the tuning benchmark")?;
+    ensure_venv(
+        &venv,
+        &TORCH,
+        "optuna",
+        "the training tests and the tuning benchmark",
+    )?;
     Ok(venv)
 }
 

@@ -3,6 +3,7 @@
 //! few places where their dialects differ. Both pass the same test suite (`backend/tests`).
 
 mod audit;
+mod columns;
 mod error;
 mod experiments;
 mod notebooks;
@@ -15,6 +16,7 @@ mod runs;
 mod serving;
 mod sessions;
 mod tokens;
+mod training;
 mod tuning;
 mod users;
 mod wire;
@@ -38,6 +40,7 @@ pub use runs::{NewRunRow, RunFilter, RunRow, RunSort, Runs};
 pub use serving::{ModelTokenRow, ReplicaLink, RevisionRow, ServiceRow, Serving, SpecUpdate};
 pub use sessions::{SessionRecord, Sessions};
 pub use tokens::{TokenRow, Tokens};
+pub use training::{JobRow, NewCondition, Training};
 pub use tuning::{MetricRow, TrialEnd, TrialRow, Tuning, TuningRow};
 pub use users::{User, Users};
 pub use workloads::{EventRow, NewWorkload, Transition, WorkloadRow, Workloads};
@@ -152,6 +155,10 @@ impl Store {
 
     pub fn serving(&self) -> Serving<'_> {
         Serving::new(&self.db)
+    }
+
+    pub fn training(&self) -> Training<'_> {
+        Training::new(&self.db)
     }
 
     pub fn runs(&self) -> Runs<'_> {

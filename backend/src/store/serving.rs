@@ -5,6 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::StoreError;
+use super::columns::{opt_u32_of, u32_of};
 use super::pools::Pools;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -367,18 +368,6 @@ async fn insert_revision(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-fn u32_of(r: &AnyRow, column: &str) -> Result<u32, StoreError> {
-    let value: i64 = r.try_get(column)?;
-    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} {value}")))
-}
-
-fn opt_u32_of(r: &AnyRow, column: &str) -> Result<Option<u32>, StoreError> {
-    let value: Option<i64> = r.try_get(column)?;
-    value
-        .map(|v| u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("{column} {v}"))))
-        .transpose()
 }
 
 fn service_of(r: &AnyRow) -> Result<ServiceRow, StoreError> {

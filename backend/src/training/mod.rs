@@ -9,9 +9,18 @@
 //! - `restart`: what a failure means.
 
 pub mod cluster_env;
+pub mod controller;
+mod error;
 pub mod job_workload;
 pub mod restart;
 pub mod spec;
 
+pub mod service;
+mod views;
+
 #[cfg(test)]
 mod tests;
+
+pub use controller::TrainingController;
+pub use error::TrainingError;
+pub use service::TrainingService;

@@ -6,6 +6,7 @@ mod contributors;
 mod events;
 mod experiments;
 mod identity;
+mod jobs;
 mod json_body;
 mod log_lines;
 mod log_stream;
@@ -127,6 +128,20 @@ pub fn routes() -> Router<AppState> {
             "/profiles/{profile}/models/{name}/tokens/{id}",
             axum::routing::delete(models::delete_token),
         )
+        .route(
+            "/profiles/{profile}/jobs",
+            get(jobs::list).post(jobs::create),
+        )
+        .route(
+            "/profiles/{profile}/jobs/{name}",
+            get(jobs::get).delete(jobs::delete),
+        )
+        .route(
+            "/profiles/{profile}/jobs/{name}/suspend",
+            post(jobs::suspend),
+        )
+        .route("/profiles/{profile}/jobs/{name}/resume", post(jobs::resume))
+        .route("/profiles/{profile}/jobs/{name}/logs", get(jobs::logs))
         .route(
             "/profiles/{profile}/experiments",
             get(experiments::list).post(experiments::create),

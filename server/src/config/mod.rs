@@ -62,6 +62,7 @@ pub struct Config {
     pub mlserver: String,
     pub serving_stable_window_seconds: u64,
     pub serving_scale_to_zero_seconds: u64,
+    pub training_backoff_seconds: u64,
 }
 
 impl Config {
@@ -193,6 +194,7 @@ impl Config {
             Some(self.mlserver.clone()),
             Some(self.serving_stable_window_seconds.to_string()),
             Some(self.serving_scale_to_zero_seconds.to_string()),
+            Some(self.training_backoff_seconds.to_string()),
         ]
     }
 }

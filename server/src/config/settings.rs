@@ -271,6 +271,12 @@ pub const SETTINGS: &[Setting] = &[
         Some("30"),
         "A model with minReplicas 0 and no request for this long scales to zero.",
     ),
+    setting(
+        "training_backoff_seconds",
+        Kind::Integer,
+        Some("10"),
+        "A failed training attempt restarts after this long, each next restart after twice as long (at most 6 minutes).",
+    ),
 ];
 
 /// The settings as a Markdown table, for `capstan settings` and the README.

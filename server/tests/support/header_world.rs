@@ -2,6 +2,9 @@
 //! Kubeflow's auth proxy), with a profile `team-a` that ALICE owns. Shared by path between the
 //! tests that need real processes behind the server (notebooks, served models).
 
+// Each test crate that includes this file uses a part of it.
+#![allow(dead_code)]
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -86,6 +89,22 @@ pub fn which(program: &str) -> bool {
 }
 
 impl World {
+    /// `method path` as ALICE with a YAML manifest as the body.
+    pub async fn send_manifest(
+        &self,
+        method: &str,
+        path: &str,
+        manifest: &str,
+    ) -> (StatusCode, Value) {
+        let request = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.url))
+            .header(USER_HEADER, ALICE)
+            .header("content-type", "application/yaml")
+            .body(manifest.to_owned());
+        answer(request).await
+    }
+
     /// `method path` as `user`, with a JSON body; the answer's status and JSON (or text).
     pub async fn call(
         &self,
