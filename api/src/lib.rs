@@ -42,7 +42,7 @@ pub use serving::{
     ModelTokenView, NewModelToken, REPLICA_GROUP, ReplicaView, RevisionRole, RevisionView,
 };
 pub use tokens::{ApiToken, CreatedToken, NewToken};
-pub use training::{JobCondition, JobDetail, JobMetric, JobReplica, JobState, JobSummary};
+pub use training::{JobCondition, JobDetail, JobForm, JobMetric, JobReplica, JobState, JobSummary};
 pub use tuning::{
     ExperimentKind, MetricPoint, TrialMetrics, TrialState, TrialView, TuningDetail, TuningForm,
     TuningState, TuningSummary,

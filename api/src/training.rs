@@ -135,3 +135,34 @@ pub struct JobDetail {
     /// As submitted.
     pub manifest: String,
 }
+
+/// The jobs page's form, as the browser posts it: every field text, blank meaning "the
+/// default" (the server writes a TFJob or PyTorchJob manifest from it, checked as an import is).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JobForm {
+    pub name: String,
+    /// `PyTorchJob` or `TFJob`.
+    pub kind: String,
+    /// The command every replica runs, one argument per line.
+    #[serde(default)]
+    pub command: String,
+    /// Cluster mode's image; blank in standalone mode.
+    #[serde(default)]
+    pub image: String,
+    /// Workers beside the master (PyTorchJob) or the chief (TFJob).
+    #[serde(default)]
+    pub workers: String,
+    /// TFJob's parameter servers; blank: none.
+    #[serde(default)]
+    pub ps: String,
+    /// Whole GPUs per replica; blank or 0: none.
+    #[serde(default)]
+    pub gpus: String,
+    /// `Never`, `OnFailure` or `ExitCode`, for every replica type; blank: Never.
+    #[serde(default)]
+    pub restart_policy: String,
+    #[serde(default)]
+    pub backoff_limit: String,
+    #[serde(default)]
+    pub active_deadline_seconds: String,
+}

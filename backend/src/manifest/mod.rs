@@ -4,6 +4,7 @@
 
 pub mod container;
 mod error;
+pub mod form_fields;
 
 pub use error::SpecError;
 

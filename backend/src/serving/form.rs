@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::spec::kserve::{InferenceService, Metadata, Model, ModelFormat, Predictor, ServiceSpec};
 use super::spec::{API_VERSION, KIND, SpecError};
+use crate::manifest::form_fields::{number, text, whole};
 
 /// The manifest (YAML) the form describes; a field the form itself cannot read is named.
 pub fn manifest_from_form(form: &ModelForm) -> Result<String, SpecError> {
@@ -73,28 +74,6 @@ pub fn manifest_from_form(form: &ModelForm) -> Result<String, SpecError> {
         status: None,
     };
     serde_yaml::to_string(&manifest).map_err(|e| SpecError::at("", e.to_string()))
-}
-
-fn text(field: &str) -> Option<String> {
-    Some(field.trim().to_owned()).filter(|t| !t.is_empty())
-}
-
-fn whole(field: &str, value: &str) -> Result<Option<i64>, SpecError> {
-    text(value)
-        .map(|t| {
-            t.parse::<i64>()
-                .map_err(|_| SpecError::at(field, format!("`{t}` is not a whole number")))
-        })
-        .transpose()
-}
-
-fn number(field: &str, value: &str) -> Result<Option<f64>, SpecError> {
-    text(value)
-        .map(|t| {
-            t.parse::<f64>()
-                .map_err(|_| SpecError::at(field, format!("`{t}` is not a number")))
-        })
-        .transpose()
 }
 
 #[cfg(test)]

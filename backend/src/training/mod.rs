@@ -11,6 +11,7 @@
 pub mod cluster_env;
 pub mod controller;
 mod error;
+pub mod form;
 pub mod job_workload;
 pub mod restart;
 pub mod spec;

@@ -145,6 +145,28 @@ impl TrainingService {
         ))
     }
 
+    /// [`TrainingService::create`] from the jobs page's form.
+    pub async fn create_from_form(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        form: &api::JobForm,
+    ) -> Result<JobDetail, TrainingError> {
+        require(&self.store, principal, profile, Role::Edit).await?;
+        let manifest = super::form::manifest_from_form(form)?;
+        self.create(principal, profile, &manifest).await
+    }
+
+    /// Refuses a caller who may not create jobs in the profile (the form's page asks first).
+    pub async fn require_editor(
+        &self,
+        principal: &Principal,
+        profile: &str,
+    ) -> Result<(), TrainingError> {
+        require(&self.store, principal, profile, Role::Edit).await?;
+        Ok(())
+    }
+
     /// Stops the running attempt and holds the job, its GPUs free for others.
     pub async fn suspend(
         &self,
