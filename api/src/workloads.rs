@@ -58,6 +58,11 @@ pub struct WorkloadSpec {
     /// Whether a workload that fails (or is lost when Capstan restarts) goes back to the queue.
     #[serde(default)]
     pub requeue_on_failure: bool,
+    /// The group that decides success: once every replica of it exited 0, the workload has
+    /// succeeded and the others are stopped (a TFJob's chief; its parameter servers never end
+    /// on their own). `None`: every replica must exit 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leader: Option<String>,
 }
 
 impl WorkloadSpec {
@@ -360,6 +365,7 @@ mod tests {
             groups: vec![group("master", 1), group("worker", 2)],
             gang: true,
             requeue_on_failure: false,
+            leader: None,
         };
         assert_eq!(spec.rank_of("master", 0), 0);
         assert_eq!(spec.rank_of("worker", 0), 1);

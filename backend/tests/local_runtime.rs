@@ -66,6 +66,7 @@ fn placed(id: i64, groups: Vec<ReplicaGroup>) -> PlacedWorkload {
             groups,
             gang: false,
             requeue_on_failure: false,
+            leader: None,
         },
         placements,
     }

@@ -34,6 +34,7 @@ fn spec(name: &str) -> WorkloadSpec {
         }],
         gang: true,
         requeue_on_failure: false,
+        leader: None,
     }
 }
 

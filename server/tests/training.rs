@@ -1,9 +1,10 @@
 //! Training jobs end to end through a real server on a TCP port: a PyTorchJob of a master and
 //! two workers runs a real torch.distributed all-reduce (gloo, on CPU; the torch of the
 //! virtualenv `cargo xtask` installs, `CAPSTAN_TORCH_PYTHON`); every TFJob replica finds
-//! itself and reaches every other in its TF_CONFIG; a worker that keeps failing under
-//! OnFailure restarts up to backoffLimit and then fails the job with that reason; a suspended
-//! job frees its GPUs for another; bad jobs are refused with their path and nothing is stored.
+//! itself and reaches every other in its TF_CONFIG; a TFJob ends when its chief does, its
+//! parameter server stopped; a worker that keeps failing under OnFailure restarts up to
+//! backoffLimit and then fails the job with that reason; a suspended job frees its GPUs for
+//! another; bad jobs are refused with their path and nothing is stored.
 
 use std::time::{Duration, Instant};
 
@@ -209,6 +210,48 @@ spec:
     assert_eq!(replicas[0]["replica_type"], "Chief", "the chief is rank 0");
 }
 
+/// The chief decides, as the Training Operator's default success policy: parameter servers
+/// run until they are stopped.
+async fn a_tf_job_succeeds_when_its_chief_does(store: Store) {
+    let w = world(store, &[]).await;
+    let manifest = "apiVersion: kubeflow.org/v1
+kind: TFJob
+metadata:
+  name: with-ps
+spec:
+  tfReplicaSpecs:
+    PS:
+      template:
+        spec:
+          containers:
+            - name: tensorflow
+              command: [sleep, '600']
+    Chief:
+      template:
+        spec:
+          containers:
+            - name: tensorflow
+              command: [python3, -c, 'import time; time.sleep(1); print(\"accuracy=0.9\")']
+";
+    let (status, body) = w.send_manifest("POST", JOBS, manifest).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let job = w.until_state("with-ps", "succeeded").await;
+    let last = job["conditions"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert!(
+        last["message"]
+            .as_str()
+            .unwrap()
+            .contains("every chief replica exited with code 0"),
+        "{last}"
+    );
+    assert_eq!(job["metrics"][0]["name"], "accuracy", "{job:#}");
+}
+
 async fn a_worker_that_keeps_failing_fails_the_job_after_backoff_limit(store: Store) {
     let w = world(store, &[]).await;
     let manifest = "apiVersion: kubeflow.org/v1
@@ -398,6 +441,7 @@ spec:
 testkit::on_both_databases!(
     a_pytorch_job_all_reduces_over_three_replicas,
     every_tf_job_replica_gets_a_tf_config_that_works,
+    a_tf_job_succeeds_when_its_chief_does,
     a_worker_that_keeps_failing_fails_the_job_after_backoff_limit,
     a_suspended_job_frees_its_gpus,
     bad_jobs_are_refused_with_their_path_and_nothing_is_stored,

@@ -81,6 +81,7 @@ pub fn workload(
             groups,
             gang: false,
             requeue_on_failure: false,
+            leader: None,
         },
         placements: vec![],
         queued: true,

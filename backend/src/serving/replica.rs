@@ -107,6 +107,7 @@ pub fn workload_spec(
         }],
         gang: false,
         requeue_on_failure: false,
+        leader: None,
     }
 }
 

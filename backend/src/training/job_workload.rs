@@ -43,5 +43,12 @@ pub fn job_workload(spec: &TrainingSpec, attempt: u32) -> WorkloadSpec {
         groups,
         gang: true,
         requeue_on_failure: false,
+        // The chief or master decides, as the Training Operator's default success policy:
+        // parameter servers and evaluators run until they are stopped.
+        leader: spec
+            .replicas
+            .first()
+            .filter(|r| r.replica_type.is_leader())
+            .map(|r| r.replica_type.group().to_owned()),
     }
 }

@@ -70,5 +70,6 @@ pub fn trial_workload(
         }],
         gang: false,
         requeue_on_failure: false,
+        leader: None,
     })
 }

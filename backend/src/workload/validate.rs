@@ -37,6 +37,14 @@ pub fn check_spec(spec: &WorkloadSpec) -> Result<(), WorkloadError> {
         }
         check_group(group, &at)?;
     }
+    if let Some(leader) = &spec.leader
+        && !names.contains(leader.as_str())
+    {
+        return Err(WorkloadError::invalid(
+            "leader",
+            format!("`{leader}` is not one of the workload's groups"),
+        ));
+    }
     Ok(())
 }
 

@@ -113,6 +113,7 @@ pub fn task_workload(
         }],
         gang: false,
         requeue_on_failure: false,
+        leader: None,
     };
     Ok((spec, dir))
 }

@@ -141,7 +141,8 @@ impl Inner {
                 .iter()
                 .map(|r| (r.group.clone(), r.replica))
                 .collect(),
-        );
+        )
+        .with_leader(workload.spec.leader.as_deref());
         self.insert_live(id, Live::new(replicas, state, endpoints.clone()));
         self.push_report(RuntimeReport {
             id,

@@ -323,6 +323,7 @@ mod tests {
                 groups,
                 gang: true,
                 requeue_on_failure: false,
+                leader: None,
             },
             placements,
         }

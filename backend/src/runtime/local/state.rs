@@ -7,7 +7,9 @@
 //! - A replica that ended while nobody could wait for it (adopted after a restart) makes the
 //!   workload fail with [`RESTARTED_WHILE_RUNNING`], unless another rule says more.
 //!
-//! A replica that exits 0 while others run does not end the workload: it ends when all have.
+//! A replica that exits 0 while others run does not end the workload: it ends when all have,
+//! unless the workload has a leader group: once every replica of it exited 0 the others are
+//! stopped, and their ends (the stop's signal) are not failures.
 
 use api::Phase;
 
@@ -19,6 +21,9 @@ pub(crate) struct WorkloadState {
     exits: Vec<Option<ExitOutcome>>,
     first_failure: Option<usize>,
     stop_requested: bool,
+    /// The group whose success is the workload's.
+    leader: Option<String>,
+    leader_done: bool,
 }
 
 /// What the runtime must do after an exit.
@@ -39,7 +44,29 @@ impl WorkloadState {
             exits,
             first_failure: None,
             stop_requested: false,
+            leader: None,
+            leader_done: false,
         }
+    }
+
+    /// The group whose replicas decide (`WorkloadSpec::leader`).
+    pub fn with_leader(mut self, leader: Option<&str>) -> Self {
+        self.leader = leader.map(str::to_owned);
+        self
+    }
+
+    /// Every replica of the leader group exited 0 (false without a leader).
+    fn leader_succeeded(&self) -> bool {
+        let Some(leader) = &self.leader else {
+            return false;
+        };
+        let mut of_leader = self
+            .replicas
+            .iter()
+            .zip(&self.exits)
+            .filter(|((group, _), _)| group == leader)
+            .peekable();
+        of_leader.peek().is_some() && of_leader.all(|(_, exit)| *exit == Some(ExitOutcome::Code(0)))
     }
 
     /// Records that a stop was asked for.
@@ -84,14 +111,21 @@ impl WorkloadState {
             Some(slot @ None) => *slot = Some(outcome),
             _ => return nothing,
         }
-        let first_failure =
-            outcome.is_failure() && !self.stop_requested && self.first_failure.is_none();
+        let first_failure = outcome.is_failure()
+            && !self.stop_requested
+            && !self.leader_done
+            && self.first_failure.is_none();
         if first_failure {
             self.first_failure = Some(index);
         }
+        let leader_now_done =
+            !self.leader_done && self.first_failure.is_none() && self.leader_succeeded();
+        if leader_now_done {
+            self.leader_done = true;
+        }
         let finished = self.is_finished().then(|| self.verdict());
         Step {
-            stop_others: first_failure && finished.is_none(),
+            stop_others: (first_failure || leader_now_done) && finished.is_none(),
             finished,
         }
     }
@@ -103,6 +137,12 @@ impl WorkloadState {
         {
             let label = replica_label(group, *replica);
             return (Phase::Failed, format!("replica {label} {outcome}"));
+        }
+        if let (true, Some(leader)) = (self.leader_done, &self.leader) {
+            return (
+                Phase::Succeeded,
+                format!("every {leader} replica exited with code 0"),
+            );
         }
         if self.stop_requested {
             return (Phase::Stopped, "stopped".to_owned());
@@ -158,6 +198,36 @@ mod tests {
                 "replica worker-1 exited with code 3".to_owned()
             ))
         );
+    }
+
+    #[test]
+    fn a_leader_that_succeeds_ends_the_workload_and_stops_the_rest() {
+        let mut s = WorkloadState::new(vec![
+            ("chief".to_owned(), 0),
+            ("ps".to_owned(), 0),
+            ("worker".to_owned(), 0),
+        ])
+        .with_leader(Some("chief"));
+        assert!(
+            !s.record(2, ExitOutcome::Code(0)).stop_others,
+            "a worker is not the chief"
+        );
+        let step = s.record(0, ExitOutcome::Code(0));
+        assert!(step.stop_others, "the parameter server runs until stopped");
+        let step = s.record(1, ExitOutcome::Signal(libc::SIGTERM));
+        assert_eq!(
+            step.finished,
+            Some((
+                Phase::Succeeded,
+                "every chief replica exited with code 0".to_owned()
+            ))
+        );
+        // A failure before the leader's success still fails it.
+        let mut s = WorkloadState::new(vec![("chief".to_owned(), 0), ("worker".to_owned(), 0)])
+            .with_leader(Some("chief"));
+        assert!(s.record(1, ExitOutcome::Code(2)).stop_others);
+        let step = s.record(0, ExitOutcome::Code(0));
+        assert_eq!(step.finished.map(|f| f.0), Some(Phase::Failed));
     }
 
     #[test]

@@ -111,7 +111,8 @@ impl ReplicaType {
         }
     }
 
-    fn is_leader(self) -> bool {
+    /// The chief or master: rank 0, and the one whose success is the job's.
+    pub fn is_leader(self) -> bool {
         matches!(self, ReplicaType::Chief | ReplicaType::Master)
     }
 }
