@@ -240,3 +240,56 @@ spec:
     w.queued = false;
     w
 }
+
+/// The first attempt of a PyTorchJob (a master and two workers, a GPU each), admitted on two
+/// nodes, from the manifest through the training engine's own builder.
+pub fn pytorch_job() -> PlacedWorkload {
+    use crate::training::job_workload::job_workload;
+    use crate::training::spec::{SpecRules, parse};
+
+    let manifest = "apiVersion: kubeflow.org/v1
+kind: PyTorchJob
+metadata:
+  name: ddp
+spec:
+  pytorchReplicaSpecs:
+    Master:
+      template:
+        spec:
+          containers:
+            - name: pytorch
+              image: ghcr.io/example/ddp:1.0
+              command: [torchrun, train.py]
+              resources: {limits: {nvidia.com/gpu: 1}}
+    Worker:
+      replicas: 2
+      restartPolicy: OnFailure
+      template:
+        spec:
+          containers:
+            - name: pytorch
+              image: ghcr.io/example/ddp:1.0
+              command: [torchrun, train.py]
+              resources: {limits: {nvidia.com/gpu: 1}}
+";
+    let rules = SpecRules {
+        cluster: true,
+        max_node_gpus: 8,
+    };
+    let spec = parse(manifest, &rules).expect("a valid cluster manifest");
+    let attempt = job_workload(&spec, 0);
+    let mut w = workload(
+        41,
+        &attempt.name,
+        WorkloadKind::Training,
+        attempt.groups.clone(),
+    );
+    w.spec = attempt;
+    w.placements = vec![
+        placement("master", 0, "gpu-node-a", &[(0, 1000)]),
+        placement("worker", 0, "gpu-node-a", &[(1, 1000)]),
+        placement("worker", 1, "gpu-node-b", &[(0, 1000)]),
+    ];
+    w.queued = false;
+    w
+}

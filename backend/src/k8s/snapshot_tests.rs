@@ -47,3 +47,9 @@ fn served_model_from_s3() {
     .unwrap();
     insta::assert_yaml_snapshot!(objects);
 }
+
+#[test]
+fn pytorch_job_attempt() {
+    let objects = workload_objects(&K8sConfig::default(), &fixtures::pytorch_job()).unwrap();
+    insta::assert_yaml_snapshot!(objects);
+}
