@@ -73,7 +73,12 @@ impl Serving {
             ModelState::Ready
         } else if latest_failed && row.stable_revision.is_none() {
             ModelState::Failed
-        } else if with_traffic.iter().all(|v| v.replicas_desired == 0) && latest_ready {
+        } else if with_traffic.iter().all(|v| v.replicas_desired == 0)
+            && latest_ready
+            // Not while the last replica is still being taken away (the autoscaler decides
+            // before the controller's pass removes it).
+            && links.is_empty()
+        {
             ModelState::ScaledToZero
         } else if with_traffic.iter().all(|v| v.replicas_ready > 0) && row.stable_revision.is_some()
         {
