@@ -3,10 +3,12 @@
 //! exercise scheduling). Cluster: Node objects, from the Kubernetes runtime.
 
 mod host;
+mod kube_nodes;
 mod nvidia_smi;
 mod simulated;
 
 pub use host::local_node;
+pub use kube_nodes::node_from_kube;
 pub use nvidia_smi::{NVIDIA_SMI_QUERY, discover, parse_nvidia_smi};
 pub use simulated::parse_simulated;
 
