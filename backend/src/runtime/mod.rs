@@ -6,6 +6,7 @@
 //! workload engine) stores what the runtime reports and requeues per the workload's policy.
 
 mod error;
+pub mod kube;
 pub mod local;
 mod report;
 
