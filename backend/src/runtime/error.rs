@@ -77,6 +77,14 @@ pub enum RuntimeError {
 
     #[error("a runtime task failed: {0}")]
     Task(String),
+
+    /// The cluster refused or did not answer; the message is the API's.
+    #[error("the cluster could not {action} for workload {id}: {message}")]
+    Cluster {
+        id: i64,
+        action: String,
+        message: String,
+    },
 }
 
 impl RuntimeError {
