@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod authz;
 pub mod clock;
+pub mod cluster;
 pub mod events;
 pub mod inventory;
 pub mod k8s;

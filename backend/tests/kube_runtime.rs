@@ -90,15 +90,6 @@ fn gang() -> PlacedWorkload {
     }
 }
 
-fn names(objects: &[Value]) -> Vec<String> {
-    let mut names: Vec<String> = objects
-        .iter()
-        .map(|o| o["metadata"]["name"].as_str().unwrap().to_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 async fn next_report(runtime: &KubeRuntime) -> RuntimeReport {
     let reports = tokio::time::timeout(Duration::from_secs(10), runtime.next_reports())
         .await
@@ -122,7 +113,7 @@ async fn a_gang_becomes_owned_pods_and_headless_services() {
     let endpoints = runtime.start(&gang()).await.unwrap();
     let pods = server.objects("v1", "pods");
     assert_eq!(
-        names(&pods),
+        server.names("v1", "pods"),
         ["ddp-0-master-0", "ddp-0-worker-0", "ddp-0-worker-1"]
     );
     let anchor = &server.objects("v1", "configmaps")[0];
@@ -135,7 +126,10 @@ async fn a_gang_becomes_owned_pods_and_headless_services() {
         assert_eq!(pod["metadata"]["managedFields"][0]["manager"], "capstan");
     }
     let services = server.objects("v1", "services");
-    assert_eq!(names(&services), ["ddp-0-master", "ddp-0-worker"]);
+    assert_eq!(
+        server.names("v1", "services"),
+        ["ddp-0-master", "ddp-0-worker"]
+    );
     assert!(
         services.iter().all(|s| s["spec"]["clusterIP"] == "None"),
         "headless"

@@ -130,6 +130,18 @@ impl FakeApiServer {
         self.shared.lock().list(&path, |_| true)
     }
 
+    /// The names of what the cluster holds of a resource, sorted.
+    pub fn names(&self, group_version: &str, plural: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .objects(group_version, plural)
+            .iter()
+            .filter_map(|o| o.pointer("/metadata/name").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect();
+        names.sort();
+        names
+    }
+
     /// Sets an object's status as the cluster would (a kubelet reporting a pod running): a
     /// `MODIFIED` change that watches see.
     pub fn set_status(

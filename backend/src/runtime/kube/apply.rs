@@ -23,6 +23,14 @@ pub const FIELD_MANAGER: &str = "capstan";
 /// The label that marks a workload's anchor.
 pub const ANCHOR_LABEL: &str = "capstan.dev/anchor";
 
+/// A kube error in words: the API's message and code, or the client's own error.
+pub fn api_message(e: kube::Error) -> String {
+    match e {
+        kube::Error::Api(status) => format!("{} ({})", status.message, status.code),
+        other => other.to_string(),
+    }
+}
+
 pub fn anchor_name(id: i64) -> String {
     format!("capstan-workload-{id}")
 }
@@ -104,13 +112,34 @@ pub async fn apply_object(
     object: &WorkloadObject,
     owner: &OwnerReference,
 ) -> Result<(), kube::Error> {
-    let resource = resource_of(object);
     let mut value = serde_json::to_value(object).map_err(kube::Error::SerdeError)?;
     value["metadata"]["ownerReferences"] = json!([owner]);
-    let dynamic: DynamicObject = serde_json::from_value(value).map_err(kube::Error::SerdeError)?;
-    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &resource);
-    api.patch(
+    apply_value(
+        client,
+        Some(namespace),
+        &resource_of(object),
         object.name(),
+        value,
+    )
+    .await
+}
+
+/// Server-side applies `object` (with its apiVersion and kind) as `capstan`, in `namespace`
+/// or at cluster scope.
+pub async fn apply_value(
+    client: &Client,
+    namespace: Option<&str>,
+    resource: &ApiResource,
+    name: &str,
+    object: serde_json::Value,
+) -> Result<(), kube::Error> {
+    let dynamic: DynamicObject = serde_json::from_value(object).map_err(kube::Error::SerdeError)?;
+    let api: Api<DynamicObject> = match namespace {
+        Some(ns) => Api::namespaced_with(client.clone(), ns, resource),
+        None => Api::all_with(client.clone(), resource),
+    };
+    api.patch(
+        name,
         &PatchParams::apply(FIELD_MANAGER).force(),
         &Patch::Apply(&dynamic),
     )

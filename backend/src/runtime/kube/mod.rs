@@ -64,14 +64,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn cluster_error(id: i64, action: &str, e: kube::Error) -> RuntimeError {
-    let message = match e {
-        kube::Error::Api(status) => format!("{} ({})", status.message, status.code),
-        other => other.to_string(),
-    };
     RuntimeError::Cluster {
         id,
         action: action.to_owned(),
-        message,
+        message: apply::api_message(e),
     }
 }
 
