@@ -1,5 +1,5 @@
 //! Cluster mode's controllers besides the runtime: profiles kept as their namespaces
-//! ([`profile_sync`]). The node inventory's reading of Node objects is
-//! `crate::inventory::node_from_kube`.
+//! ([`profile_sync`]) and the inventory kept as the cluster's nodes ([`nodes`]).
 
+pub mod nodes;
 pub mod profile_sync;
