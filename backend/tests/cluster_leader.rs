@@ -8,8 +8,8 @@ use kube::api::{Api, PostParams};
 use kube::{Client, Config};
 use kube_fake::FakeApiServer;
 
-#[tokio::test]
-async fn one_leads_and_another_takes_over_when_it_stops_renewing() {
+/// The fake cluster with Capstan's namespace.
+async fn cluster() -> (FakeApiServer, Client) {
     let server = FakeApiServer::start().await.unwrap();
     let client = Client::try_from(Config::new(server.url().parse().unwrap())).unwrap();
     let ns: Namespace =
@@ -18,6 +18,12 @@ async fn one_leads_and_another_takes_over_when_it_stops_renewing() {
         .create(&PostParams::default(), &ns)
         .await
         .unwrap();
+    (server, client)
+}
+
+#[tokio::test]
+async fn one_leads_and_another_takes_over_when_it_stops_renewing() {
+    let (server, client) = cluster().await;
     let a = LeaderElector::new(client.clone(), "capstan", "capstan-a", 1);
     let b = LeaderElector::new(client.clone(), "capstan", "capstan-b", 1);
     assert!(a.tick().await.unwrap(), "the first to ask leads");
@@ -34,14 +40,7 @@ async fn one_leads_and_another_takes_over_when_it_stops_renewing() {
 
 #[tokio::test]
 async fn of_four_racing_for_the_lease_one_wins() {
-    let server = FakeApiServer::start().await.unwrap();
-    let client = Client::try_from(Config::new(server.url().parse().unwrap())).unwrap();
-    let ns: Namespace =
-        serde_json::from_value(serde_json::json!({"metadata": {"name": "capstan"}})).unwrap();
-    Api::all(client.clone())
-        .create(&PostParams::default(), &ns)
-        .await
-        .unwrap();
+    let (server, client) = cluster().await;
     let electors: Vec<LeaderElector> = (0..4)
         .map(|i| LeaderElector::new(client.clone(), "capstan", &format!("capstan-{i}"), 30))
         .collect();
