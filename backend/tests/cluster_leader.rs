@@ -40,7 +40,7 @@ async fn one_leads_and_another_takes_over_when_it_stops_renewing() {
 
 #[tokio::test]
 async fn of_four_racing_for_the_lease_one_wins() {
-    let (server, client) = cluster().await;
+    let (_server, client) = cluster().await;
     let electors: Vec<LeaderElector> = (0..4)
         .map(|i| LeaderElector::new(client.clone(), "capstan", &format!("capstan-{i}"), 30))
         .collect();
