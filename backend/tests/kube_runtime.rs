@@ -156,6 +156,8 @@ async fn pod_status_comes_back_as_the_workloads_phase() {
     let failed = next_report(&runtime).await;
     assert_eq!(failed.phase, Phase::Failed);
     assert_eq!(failed.reason, "replica worker-1 exited with code 3");
+    // The gang cannot go on: the pods still running are stopped, the failed one kept (its log).
+    assert_eq!(server.names("v1", "pods"), ["ddp-0-worker-1"]);
 
     server.set_pod_log("team-a", "ddp-0-worker-1", "epoch=1 loss=0.5\nboom\n");
     let lines = runtime.log_tail(7, "worker", 1, 100).await.unwrap();

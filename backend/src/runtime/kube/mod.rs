@@ -5,9 +5,9 @@
 //! adopts the workloads whose anchors it finds (nothing created twice: applying is
 //! idempotent). Tested against `kube-fake`.
 //!
-//! Not yet (issue 10): the queue's scheduling gate on pods created before admission, the
-//! stopping of a failed gang's other pods, profiles to namespaces, node watching, the leader
-//! lease, and the server's choice of this runtime.
+//! Not yet (issue 10): the queue's scheduling gate on pods created before admission and the
+//! server's choice of this runtime (profiles, nodes and the leader lease are in
+//! [`crate::cluster`]).
 
 pub mod apply;
 mod logs;

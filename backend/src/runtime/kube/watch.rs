@@ -5,10 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use api::Phase;
+use api::{Phase, WorkloadKind};
 use futures_util::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, ListParams, WatchParams};
+use kube::api::{Api, DeleteParams, ListParams, WatchParams};
 
 use super::Shared;
 use super::apply::AnchorRecord;
@@ -45,6 +45,10 @@ pub fn follow(
                 && last != Some(phase)
             {
                 last = Some(phase);
+                // Before the report, so that what reads it finds the gang's GPUs free.
+                if phase == Phase::Failed && record.kind == WorkloadKind::Training {
+                    stop_the_rest(&pods, &items, record.id).await;
+                }
                 shared.report(RuntimeReport {
                     id: record.id,
                     phase,
@@ -72,4 +76,21 @@ pub fn follow(
         }
     })
     .abort_handle()
+}
+
+/// A gang whose replica failed cannot go on: its training pods that still run are deleted (no
+/// controller of Kubernetes' stops bare pods; a Job stops its own).
+async fn stop_the_rest(pods: &Api<Pod>, items: &[Pod], id: i64) {
+    let running = items.iter().filter(|p| {
+        let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());
+        matches!(phase, Some("Running") | Some("Pending") | None)
+    });
+    for pod in running {
+        let Some(name) = pod.metadata.name.as_deref() else {
+            continue;
+        };
+        if let Err(e) = pods.delete(name, &DeleteParams::default()).await {
+            tracing::warn!(workload = id, pod = name, error = %e, "cannot stop a failed gang's pod");
+        }
+    }
 }
