@@ -322,9 +322,12 @@ async fn median_stop_stops_trials_worse_than_the_median(store: Store) {
             .and_then(|rest| rest.split(':').next())
             .and_then(|step| step.parse().ok())
             .unwrap_or_else(|| panic!("no step in {t:#?}"));
+        // At its last epoch at the latest: on a loaded machine the controller may read a
+        // trial's reports only once it has printed them all, and still stop it before it
+        // exits (a full run saw that once).
         assert!(
-            (2..epochs).contains(&seen) && reports >= seen,
-            "stopped after its start_step, before its end: {t:#?} {history:#?}"
+            (2..=epochs).contains(&seen) && reports >= seen,
+            "stopped after its start_step, not past its end: {t:#?} {history:#?}"
         );
     }
     // The first trial had no completed trial to compare with.
