@@ -1,6 +1,6 @@
 //! The signed-in frame: top bar (profile selector, user menu), left navigation, main area.
 
-use api::WhoAmI;
+use api::{ProfileChoices, WhoAmI};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
@@ -13,6 +13,8 @@ pub fn Layout(children: Children) -> impl IntoView {
     // Known synchronously on the server and carried to the browser in the page: no Suspense,
     // no round trip, nothing to wait for before the frame renders.
     let me = SharedValue::new(signed_in_user).into_inner();
+    // The user's profiles with their roles: the selector lists them, pages ask [`may_edit`].
+    provide_context(SharedValue::new(profile_choices).into_inner());
     selected_profile();
     // Effects run only in the browser, once the page has hydrated: browser tests wait for this
     // before they click (until then a button submits its form the plain HTML way).
@@ -47,6 +49,22 @@ pub fn selected_profile() -> Memo<Option<String>> {
     let memo = Memo::new(move |_| query.read().get("ns").filter(|ns| !ns.is_empty()));
     provide_context(SelectedProfile(memo));
     memo
+}
+
+/// Whether the signed-in user may change things in the selected profile (an editor or more),
+/// as the frame's profile list says: pages show their change buttons to those only (the
+/// server checks again).
+pub fn may_edit() -> Signal<bool> {
+    let profile = selected_profile();
+    let choices = use_context::<ProfileChoices>().unwrap_or_default();
+    Signal::derive(move || {
+        profile.with(|selected| {
+            choices
+                .0
+                .iter()
+                .any(|p| Some(&p.name) == selected.as_ref() && p.role != "view")
+        })
+    })
 }
 
 #[derive(Clone, Copy)]
@@ -90,7 +108,7 @@ fn SideNav() -> impl IntoView {
 fn ProfileSelector() -> impl IntoView {
     let location = use_location();
     let profile = selected_profile();
-    let list = SharedValue::new(profile_choices).into_inner().0;
+    let list = use_context::<ProfileChoices>().unwrap_or_default().0;
     let options = move || {
         let selected = profile.get();
         if list.is_empty() {
