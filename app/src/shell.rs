@@ -55,6 +55,7 @@ fn set_content_security_policy() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::layout::provide_frame_data();
     // Flat routes, each page inside the frame: cheaper to render on the server than a
     // nested router (Home page throughput, `cargo xtask bench http`).
     view! {
