@@ -59,7 +59,7 @@ pub fn NewJob(profile: String) -> impl IntoView {
 
                     <label for="jb-backoff">"Backoff limit"</label>
                     <input id="jb-backoff" name="form[backoff_limit]" type="number" min="0" aria-describedby="jb-backoff-help"/>
-                    <small id="jb-backoff-help">"Restarts allowed before the job fails; blank: 0."</small>
+                    <small id="jb-backoff-help">"Restarts allowed before the job fails; blank: 6."</small>
 
                     <label for="jb-deadline">"Active deadline (s)"</label>
                     <input id="jb-deadline" name="form[active_deadline_seconds]" type="number" min="1" aria-describedby="jb-deadline-help"/>
