@@ -1,6 +1,6 @@
 //! The signed-in frame: top bar (profile selector, user menu), left navigation, main area.
 
-use api::WhoAmI;
+use api::{ProfileChoices, WhoAmI};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
@@ -8,11 +8,32 @@ use crate::components::UserMenu;
 use crate::nav::{SECTIONS, href_with_profile};
 use crate::server_fns::{profile_choices, signed_in_user};
 
+/// What the frame knows from the server: who is signed in, and the profiles they may choose
+/// with their role in each (the selector lists them, pages ask [`may_edit`]).
+#[derive(Debug, Clone, Default)]
+pub struct FrameData {
+    pub me: Option<WhoAmI>,
+    pub choices: ProfileChoices,
+}
+
+/// Reads [`FrameData`] once for the whole app, when it renders on the server and when it
+/// hydrates: known synchronously on the server and carried to the browser in the page (no
+/// Suspense, no round trip). Kept in the app's context, above the router: a page the router
+/// renders later in the browser has no request to read it from.
+pub fn provide_frame_data() {
+    let me = SharedValue::new(signed_in_user).into_inner();
+    let choices = SharedValue::new(profile_choices).into_inner();
+    provide_context(FrameData { me, choices });
+}
+
+/// The app's [`FrameData`].
+pub fn frame_data() -> FrameData {
+    use_context::<FrameData>().unwrap_or_default()
+}
+
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    // Known synchronously on the server and carried to the browser in the page: no Suspense,
-    // no round trip, nothing to wait for before the frame renders.
-    let me = SharedValue::new(signed_in_user).into_inner();
+    let me = frame_data().me;
     selected_profile();
     // Effects run only in the browser, once the page has hydrated: browser tests wait for this
     // before they click (until then a button submits its form the plain HTML way).
@@ -47,6 +68,22 @@ pub fn selected_profile() -> Memo<Option<String>> {
     let memo = Memo::new(move |_| query.read().get("ns").filter(|ns| !ns.is_empty()));
     provide_context(SelectedProfile(memo));
     memo
+}
+
+/// Whether the signed-in user may change things in the selected profile (an editor or more),
+/// as the frame's profile list says: pages show their change buttons to those only (the
+/// server checks again).
+pub fn may_edit() -> Signal<bool> {
+    let profile = selected_profile();
+    let choices = frame_data().choices;
+    Signal::derive(move || {
+        profile.with(|selected| {
+            choices
+                .0
+                .iter()
+                .any(|p| Some(&p.name) == selected.as_ref() && p.role != "view")
+        })
+    })
 }
 
 #[derive(Clone, Copy)]
@@ -90,7 +127,7 @@ fn SideNav() -> impl IntoView {
 fn ProfileSelector() -> impl IntoView {
     let location = use_location();
     let profile = selected_profile();
-    let list = SharedValue::new(profile_choices).into_inner().0;
+    let list = frame_data().choices.0;
     let options = move || {
         let selected = profile.get();
         if list.is_empty() {

@@ -24,6 +24,7 @@ pub mod server_fns;
 pub mod serving_fns;
 mod shell;
 pub mod tenancy_fns;
+pub mod training_fns;
 pub mod tuning_fns;
 
 pub use shell::{App, shell};

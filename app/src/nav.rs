@@ -5,9 +5,8 @@
 pub struct Section {
     pub path: &'static str,
     pub label: &'static str,
-    /// Shown when the section has nothing to list.
+    /// What the Home page's card of the section says when it has nothing to list.
     pub empty_title: &'static str,
-    pub empty_text: &'static str,
 }
 
 pub const SECTIONS: [Section; 10] = [
@@ -15,64 +14,51 @@ pub const SECTIONS: [Section; 10] = [
         path: "/",
         label: "Home",
         empty_title: "",
-        empty_text: "",
     },
     Section {
         path: "/notebooks",
         label: "Notebooks",
         empty_title: "No notebooks",
-        empty_text: "JupyterLab servers of the selected profile are listed here.",
     },
     Section {
         path: "/pipelines",
         label: "Pipelines",
         empty_title: "No pipelines",
-        empty_text: "Uploaded pipelines and their versions are listed here.",
     },
     Section {
         path: "/runs",
         label: "Runs",
         empty_title: "No runs",
-        empty_text: "Pipeline runs are listed here, newest first.",
     },
     Section {
         path: "/experiments",
         label: "Experiments",
         empty_title: "No experiments",
-        empty_text: "Experiments, named groups of pipeline runs, are listed here.",
     },
     Section {
         path: "/models",
         label: "Models",
         empty_title: "No models",
-        empty_text: "Deployed models, their revisions and traffic are listed here.",
     },
     Section {
         path: "/jobs",
         label: "Training jobs",
         empty_title: "No training jobs",
-        empty_text: "Distributed TFJob and PyTorchJob runs are listed here. \
-                     Training jobs are not part of this build yet.",
     },
     Section {
         path: "/gpus",
         label: "GPUs & queue",
         empty_title: "No GPUs",
-        empty_text: "No GPUs on this node — set `gpus` to discover or declare simulated ones.",
     },
     Section {
         path: "/profiles",
         label: "Profiles",
         empty_title: "No profiles",
-        empty_text: "Profiles, their contributors and quotas are managed here. \
-                     Profiles are not part of this build yet.",
     },
     Section {
         path: "/settings",
         label: "Settings",
         empty_title: "Nothing to set here yet",
-        empty_text: "Capstan's settings come from its configuration file, CAPSTAN_* \
-                     environment variables and flags; the server prints them at start.",
     },
 ];
 
@@ -82,6 +68,15 @@ pub fn href_with_profile(path: &str, profile: Option<&str>) -> String {
         Some(ns) if !ns.is_empty() => format!("{path}?ns={}", api::encode_query_value(ns)),
         _ => path.to_owned(),
     }
+}
+
+/// The page of one item of a section (`/models/iris?ns=team-a`), in its profile.
+pub fn item_href(section: &str, profile: &str, name: &str) -> String {
+    format!(
+        "{section}/{}?ns={}",
+        api::encode_query_value(name),
+        api::encode_query_value(profile)
+    )
 }
 
 #[cfg(test)]
@@ -104,10 +99,9 @@ mod tests {
     }
 
     #[test]
-    fn every_section_but_home_explains_its_empty_state() {
+    fn every_section_but_home_names_its_empty_state() {
         for section in &SECTIONS[1..] {
             assert!(!section.empty_title.is_empty(), "{}", section.label);
-            assert!(!section.empty_text.is_empty(), "{}", section.label);
         }
         assert_eq!(SECTIONS.len(), 10);
     }

@@ -5,11 +5,10 @@ use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 
 use crate::layout::Layout;
-use crate::nav::SECTIONS;
 use crate::pages::{
-    ExperimentsPage, GpusPage, HomePage, LoginPage, ModelPage, ModelsPage, NotFound,
-    NotebookDetailPage, NotebooksPage, PipelineDetailPage, PipelinesPage, ProfilesPage,
-    RunComparePage, RunDetailPage, RunsPage, SectionPage, SettingsPage, TuningPage,
+    ExperimentsPage, GpusPage, HomePage, JobPage, JobsPage, LoginPage, ModelPage, ModelsPage,
+    NotFound, NotebookDetailPage, NotebooksPage, PipelineDetailPage, PipelinesPage, ProfilesPage,
+    RunComparePage, RunDetailPage, RunsPage, SettingsPage, TuningPage,
 };
 
 /// The HTML document around the app, rendered on the server for every page.
@@ -56,6 +55,7 @@ fn set_content_security_policy() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::layout::provide_frame_data();
     // Flat routes, each page inside the frame: cheaper to render on the server than a
     // nested router (Home page throughput, `cargo xtask bench http`).
     view! {
@@ -80,7 +80,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/experiments/:name") view={Lazy::<TuningRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/models") view={Lazy::<ModelsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/models/:name") view={Lazy::<ModelRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/jobs") view=|| section(6) ssr=SsrMode::Async/>
+                <Route path=path!("/jobs") view={Lazy::<JobsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/jobs/:name") view={Lazy::<JobRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/gpus") view=|| view! { <Layout><GpusPage/></Layout> } ssr=SsrMode::Async/>
                 <Route path=path!("/profiles") view=|| view! { <Layout><ProfilesPage/></Layout> } ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view=|| view! { <Layout><SettingsPage/></Layout> } ssr=SsrMode::Async/>
@@ -89,12 +90,8 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// A section of the navigation that has nothing to list yet, inside the frame.
-fn section(index: usize) -> impl IntoView {
-    view! { <Layout><SectionPage section=SECTIONS[index]/></Layout> }
-}
-
-// The pages of the larger sections (Notebooks, Pipelines, Runs, Experiments, Models) are split
+// The pages of the larger sections (Notebooks, Pipelines, Runs, Experiments, Models, Training
+// jobs) are split
 // out of the first wasm (`cargo leptos build --split`) and loaded when one is visited, so that
 // the first visit of any other page stays small (`cargo xtask bench http`).
 
@@ -129,3 +126,5 @@ lazy_page!(ExperimentsRoute, ExperimentsPage);
 lazy_page!(TuningRoute, TuningPage);
 lazy_page!(ModelsRoute, ModelsPage);
 lazy_page!(ModelRoute, ModelPage);
+lazy_page!(JobsRoute, JobsPage);
+lazy_page!(JobRoute, JobPage);

@@ -260,6 +260,14 @@ pub(crate) mod ssr {
         Ok((serving, principal()?))
     }
 
+    /// The training service (provided by the server) and the signed-in principal, or a 401.
+    pub fn training_caller()
+    -> Result<(Arc<backend::training::TrainingService>, Principal), ServerFnError> {
+        let training = use_context::<Arc<backend::training::TrainingService>>()
+            .ok_or_else(|| ServerFnError::new("the server did not provide its training service"))?;
+        Ok((training, principal()?))
+    }
+
     fn principal() -> Result<Principal, ServerFnError> {
         crate::server_fns::current_principal()
             .ok_or_else(|| fail(StatusCode::UNAUTHORIZED, "sign in first".to_owned()))
@@ -307,6 +315,12 @@ pub(crate) mod ssr {
 
     impl From<backend::serving::ServingError> for Refused {
         fn from(e: backend::serving::ServingError) -> Self {
+            Refused(e.refusal(), e.to_string())
+        }
+    }
+
+    impl From<backend::training::TrainingError> for Refused {
+        fn from(e: backend::training::TrainingError) -> Self {
             Refused(e.refusal(), e.to_string())
         }
     }

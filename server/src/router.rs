@@ -31,6 +31,7 @@ pub fn build(state: AppState) -> Router {
     let pipelines = state.pipelines.clone();
     let tuning = state.tuning.clone();
     let serving = state.serving.clone();
+    let training = state.training.clone();
 
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.store.clone()))
         .with_name(SESSION_COOKIE)
@@ -68,6 +69,7 @@ pub fn build(state: AppState) -> Router {
                 leptos::prelude::provide_context(pipelines.clone());
                 leptos::prelude::provide_context(tuning.clone());
                 leptos::prelude::provide_context(serving.clone());
+                leptos::prelude::provide_context(training.clone());
             },
             move || shell(leptos_options.clone()),
         )

@@ -1011,6 +1011,73 @@ fn rows() -> Vec<Row> {
             ALL_404,
             ALL_404,
         ),
+        // The training jobs pages' server functions.
+        row(
+            Method::POST,
+            "/fn/list_jobs",
+            "profile={p}",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/job_detail",
+            "profile={p}&name=seeded-job",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        // Its attempt has not started: members read an empty log.
+        row(
+            Method::POST,
+            "/fn/job_logs",
+            "profile={p}&name=seeded-job&replica=master-0",
+            VIEW,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/import_job",
+            "profile={p}&manifest=%7B%22apiVersion%22%3A%22kubeflow.org%2Fv1%22%2C%22kind%22%3A%22PyTorchJob%22%2C%22metadata%22%3A%7B%22name%22%3A%22new-job%22%7D%2C%22spec%22%3A%7B%22pytorchReplicaSpecs%22%3A%7B%22Master%22%3A%7B%22template%22%3A%7B%22spec%22%3A%7B%22containers%22%3A%5B%7B%22name%22%3A%22pytorch%22%2C%22command%22%3A%5B%22true%22%5D%7D%5D%7D%7D%7D%7D%7D%7D",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        row(
+            Method::POST,
+            "/fn/create_job_from_form",
+            "profile={p}&form%5Bname%5D=new-job&form%5Bkind%5D=PyTorchJob&form%5Bcommand%5D=true",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        // A form that does not read is refused, but only to those who may create.
+        row(
+            Method::POST,
+            "/fn/create_job_from_form",
+            "profile={p}&form%5Bname%5D=new-job&form%5Bkind%5D=MXJob&form%5Bcommand%5D=true",
+            [400, 400, 400, 400, 403, 404],
+            [400, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/fn/suspend_job",
+            "profile={p}&name=seeded-job",
+            EDIT,
+            ADMIN_ONLY,
+        ),
+        // Not suspended: refused, but only to those who may ask.
+        row(
+            Method::POST,
+            "/fn/resume_job",
+            "profile={p}&name=seeded-job",
+            [409, 409, 409, 409, 403, 404],
+            [409, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/fn/delete_job",
+            "profile={p}&name=seeded-job",
+            EDIT,
+            ADMIN_ONLY,
+        ),
         row(
             Method::POST,
             "/fn/list_experiments",

@@ -16,6 +16,9 @@ pub fn ActionButton<S, P>(
     fields: Vec<(&'static str, String)>,
     label: String,
     #[prop(default = "button secondary")] class: &'static str,
+    /// Shown but refused: the action does not apply now (a running job cannot be resumed).
+    #[prop(optional)]
+    disabled: bool,
 ) -> impl IntoView
 where
     S: DeserializeOwned + ServerFn<Protocol = Http<PostUrl, P>> + Clone + Send + Sync + 'static,
@@ -27,7 +30,7 @@ where
     view! {
         <ActionForm action>
             {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
-            <button type="submit" class=class>{label}</button>
+            <button type="submit" class=class disabled=disabled>{label}</button>
         </ActionForm>
     }
 }

@@ -3,9 +3,8 @@
 //! to the new model's page; a refusal names the place of the error in the manifest.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
-use crate::components::refusal_alert;
+use crate::components::{ManifestImport, open_when_made, refusal_alert};
 use crate::pages::model_parts::model_href;
 use crate::serving_fns::{CreateModel, ImportModel};
 
@@ -13,16 +12,7 @@ use crate::serving_fns::{CreateModel, ImportModel};
 pub fn NewModel(profile: String) -> impl IntoView {
     let create = ServerAction::<CreateModel>::new();
     let import = ServerAction::<ImportModel>::new();
-    let navigate = use_navigate();
-    let here = profile.clone();
-    // Either form's success opens the new model (the other may hold an old refusal).
-    Effect::new(move || {
-        let made = [create.value().get(), import.value().get()];
-        if let Some(Ok(name)) = made.into_iter().flatten().find(Result::is_ok) {
-            navigate(&model_href(&here, &name), Default::default());
-        }
-    });
-    let (manifest, set_manifest) = signal(String::new());
+    open_when_made(create, import, profile.clone(), model_href);
     let for_import = profile.clone();
     view! {
         <section aria-labelledby="new-model-title" class="panel">
@@ -85,22 +75,9 @@ pub fn NewModel(profile: String) -> impl IntoView {
             {move || refusal_alert(create.value().get().and_then(Result::err), "model-error")}
 
             <h3>"Or import a KServe InferenceService"</h3>
-            <ActionForm action=import>
-                <input type="hidden" name="profile" value=for_import/>
-                <div class="form-grid">
-                    <label for="md-file">"From a file"</label>
-                    <input id="md-file" type="file" accept=".yaml,.yml,.json,application/json,application/yaml"
-                        on:change=move |ev| crate::file_text::read_picked_file(ev, set_manifest)/>
-                    <small>"serving.kserve.io/v1beta1 InferenceService, YAML or JSON."</small>
-
-                    <label for="md-manifest">"Or paste it"</label>
-                    <textarea id="md-manifest" name="manifest" rows="10" class="code" required
-                        prop:value=manifest on:input=move |ev| set_manifest.set(event_target_value(&ev))></textarea>
-                    <span></span>
-                </div>
-                <button type="submit" class="button">"Import model"</button>
-            </ActionForm>
-            {move || refusal_alert(import.value().get().and_then(Result::err), "model-error")}
+            <ManifestImport action=import profile=for_import prefix="md"
+                hint="serving.kserve.io/v1beta1 InferenceService, YAML or JSON."
+                button="Import model" error_testid="model-error"/>
         </section>
     }
 }

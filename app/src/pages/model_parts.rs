@@ -9,11 +9,7 @@ pub const MODEL_CHANGES: &[EventKind] = &[EventKind::Model];
 
 /// Where a model's page is.
 pub fn model_href(profile: &str, name: &str) -> String {
-    format!(
-        "/models/{}?ns={}",
-        api::encode_query_value(name),
-        api::encode_query_value(profile)
-    )
+    crate::nav::item_href("/models", profile, name)
 }
 
 /// The state as a class and test name: `scaled_to_zero`, as the API spells it.

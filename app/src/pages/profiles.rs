@@ -7,7 +7,6 @@ use leptos_meta::Title;
 
 use crate::components::ActionError;
 use crate::layout::selected_profile;
-use crate::server_fns::signed_in_user;
 use crate::tenancy_fns::{
     AddContributor, CreateProfile, ProfileView, RemoveContributor, SetContributorRole, SetQuota,
     load_profile, my_profiles,
@@ -17,7 +16,7 @@ const ROLES: [&str; 4] = ["view", "edit", "admin", "owner"];
 
 #[component]
 pub fn ProfilesPage() -> impl IntoView {
-    let me = SharedValue::new(signed_in_user).into_inner();
+    let me = crate::layout::frame_data().me;
     let is_admin = me.as_ref().is_some_and(|m| m.is_admin);
     let profile = selected_profile();
     let create = ServerAction::<CreateProfile>::new();

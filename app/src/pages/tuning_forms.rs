@@ -3,35 +3,21 @@
 //! lead to the new experiment's page; a refusal names the place of the error.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
-use crate::components::refusal_alert;
+use crate::components::{ManifestImport, open_when_made, refusal_alert};
 use crate::tuning_fns::{CreateTuning, ImportTuning};
 
 /// Where an experiment's page is.
 pub fn tuning_href(profile: &str, name: &str) -> String {
-    format!(
-        "/experiments/{}?ns={}",
-        api::encode_query_value(name),
-        api::encode_query_value(profile)
-    )
+    crate::nav::item_href("/experiments", profile, name)
 }
 
 #[component]
 pub fn NewTuning(profile: String) -> impl IntoView {
     let create = ServerAction::<CreateTuning>::new();
     let import = ServerAction::<ImportTuning>::new();
-    let navigate = use_navigate();
-    let here = profile.clone();
     let profile_field = profile.clone();
-    // Either form's success opens the new experiment (the other may hold an old refusal).
-    Effect::new(move || {
-        let made = [create.value().get(), import.value().get()];
-        if let Some(Ok(name)) = made.into_iter().flatten().find(Result::is_ok) {
-            navigate(&tuning_href(&here, &name), Default::default());
-        }
-    });
-    let (manifest, set_manifest) = signal(String::new());
+    open_when_made(create, import, profile.clone(), tuning_href);
     let for_import = profile.clone();
     view! {
         <section aria-labelledby="new-tuning-title" class="panel">
@@ -100,22 +86,9 @@ pub fn NewTuning(profile: String) -> impl IntoView {
             {move || refusal_alert(create.value().get().and_then(Result::err), "tuning-error")}
 
             <h3>"Or import a Katib Experiment"</h3>
-            <ActionForm action=import>
-                <input type="hidden" name="profile" value=for_import/>
-                <div class="form-grid">
-                    <label for="tn-file">"From a file"</label>
-                    <input id="tn-file" type="file" accept=".yaml,.yml,.json,application/json,application/yaml"
-                        on:change=move |ev| crate::file_text::read_picked_file(ev, set_manifest)/>
-                    <small>"kubeflow.org/v1beta1 Experiment, YAML or JSON."</small>
-
-                    <label for="tn-manifest">"Or paste it"</label>
-                    <textarea id="tn-manifest" name="manifest" rows="10" class="code" required
-                        prop:value=manifest on:input=move |ev| set_manifest.set(event_target_value(&ev))></textarea>
-                    <span></span>
-                </div>
-                <button type="submit" class="button">"Import experiment"</button>
-            </ActionForm>
-            {move || refusal_alert(import.value().get().and_then(Result::err), "tuning-error")}
+            <ManifestImport action=import profile=for_import prefix="tn"
+                hint="kubeflow.org/v1beta1 Experiment, YAML or JSON."
+                button="Import experiment" error_testid="tuning-error"/>
         </section>
     }
 }
