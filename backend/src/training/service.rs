@@ -174,8 +174,7 @@ impl TrainingService {
         profile: &str,
         name: &str,
     ) -> Result<JobDetail, TrainingError> {
-        require(&self.store, principal, profile, Role::Edit).await?;
-        let row = self.find(profile, name).await?;
+        let row = self.editable(principal, profile, name).await?;
         self.controller.suspend(row.id, &principal.user).await?;
         self.detail(principal, profile, name).await
     }
@@ -187,8 +186,7 @@ impl TrainingService {
         profile: &str,
         name: &str,
     ) -> Result<JobDetail, TrainingError> {
-        require(&self.store, principal, profile, Role::Edit).await?;
-        let row = self.find(profile, name).await?;
+        let row = self.editable(principal, profile, name).await?;
         self.controller.resume(row.id, &principal.user).await?;
         self.detail(principal, profile, name).await
     }
@@ -200,8 +198,7 @@ impl TrainingService {
         profile: &str,
         name: &str,
     ) -> Result<(), TrainingError> {
-        require(&self.store, principal, profile, Role::Edit).await?;
-        let row = self.find(profile, name).await?;
+        let row = self.editable(principal, profile, name).await?;
         self.controller.delete(row.id).await
     }
 
@@ -238,6 +235,17 @@ impl TrainingService {
             }
             _ => Ok(Vec::new()),
         }
+    }
+
+    /// The job, for a caller who may change it.
+    async fn editable(
+        &self,
+        principal: &Principal,
+        profile: &str,
+        name: &str,
+    ) -> Result<JobRow, TrainingError> {
+        require(&self.store, principal, profile, Role::Edit).await?;
+        self.find(profile, name).await
     }
 
     async fn find(&self, profile: &str, name: &str) -> Result<JobRow, TrainingError> {
